@@ -1,0 +1,120 @@
+package dev.zero.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+
+/**
+ * Reads config.yml: the embedded default first, then the user's file key by key on top. Every
+ * mistake is reported with the file, the line and the key's name.
+ */
+final class ConfigLoader {
+  static final String METADATA_FILE = "metadataFile";
+  /** The original Zero's name for the metadata location, accepted as it is. */
+  static final String SQLITE_FILE_LOCATION = "sqliteFileLocation";
+  static final String FUSE_LOOP = "fuseLoop";
+  private static final List<String> KEYS = List.of(METADATA_FILE, SQLITE_FILE_LOCATION, FUSE_LOOP);
+
+  /** A value as written, with where it was written, for error messages. */
+  private record Setting(String value, String file, int line) {
+    String where() {
+      return file + " line " + line;
+    }
+  }
+
+  static Path defaultLocation() {
+    return Path.of(System.getProperty("user.home"), ".config", "zero", "config.yml");
+  }
+
+  /**
+   * Loads {@code file} over the embedded default. A missing file is an error only when the user
+   * named it; the default location may be absent, and then the embedded default is the config.
+   */
+  static Config load(Path file, boolean namedByUser) throws UserError {
+    Map<String, Setting> settings = new HashMap<>();
+    read("embedded default-config.yml", embeddedDefault(), settings);
+    try {
+      read(file.toString(), Files.readString(file, StandardCharsets.UTF_8), settings);
+    } catch (NoSuchFileException e) {
+      if (namedByUser) {
+        throw new UserError(UserError.CONFIG, "config file " + file + " does not exist; create it or leave out --config.");
+      }
+    } catch (IOException e) {
+      throw new UserError(UserError.CONFIG, "cannot read config file " + file + ": " + e.getMessage());
+    }
+    return toConfig(settings);
+  }
+
+  private static void read(String file, String text, Map<String, Setting> settings)
+      throws UserError {
+    Node root;
+    try {
+      root = new Yaml().compose(new StringReader(text));
+    } catch (MarkedYAMLException e) {
+      int line = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1;
+      throw new UserError(UserError.CONFIG, file + " line " + line + ": not valid YAML: " + e.getProblem());
+    }
+    if (root == null) {
+      return; // an empty file: nothing overridden
+    }
+    if (!(root instanceof MappingNode mapping)) {
+      throw new UserError(UserError.CONFIG, file + " line " + line(root) + ": expected 'key: value' lines");
+    }
+    Map<String, Integer> seen = new HashMap<>();
+    for (NodeTuple tuple : mapping.getValue()) {
+      Node keyNode = tuple.getKeyNode();
+      String key = keyNode instanceof ScalarNode scalar ? scalar.getValue() : "?";
+      int line = line(keyNode);
+      if (!KEYS.contains(key)) {
+        throw new UserError(UserError.CONFIG, file + " line " + line + ": unknown key '" + key + "'; known keys are " + String.join(", ", KEYS) + ".");
+      }
+      if (seen.put(key, line) != null) {
+        throw new UserError(UserError.CONFIG, file + " line " + line + ": key '" + key + "' is set twice (first on line " + seen.get(key) + ").");
+      }
+      if (!(tuple.getValueNode() instanceof ScalarNode value)) {
+        throw new UserError(UserError.CONFIG, file + " line " + line + ": key '" + key + "' needs a single value.");
+      }
+      String canonical = key.equals(SQLITE_FILE_LOCATION) ? METADATA_FILE : key;
+      settings.put(canonical, new Setting(value.getValue(), file, line));
+    }
+  }
+
+  private static Config toConfig(Map<String, Setting> settings) throws UserError {
+    Setting metadata = settings.get(METADATA_FILE);
+    if (metadata.value().isBlank()) {
+      throw new UserError(UserError.CONFIG, metadata.where() + ": key '" + METADATA_FILE + "' needs a path.");
+    }
+    Setting loop = settings.get(FUSE_LOOP);
+    boolean multithreaded = switch (loop.value()) {
+      case "single" -> false;
+      case "multi" -> true;
+      default -> throw new UserError(UserError.CONFIG, loop.where() + ": key '" + FUSE_LOOP + "' must be single or multi, not '" + loop.value() + "'.");
+    };
+    return new Config(metadata.value(), multithreaded);
+  }
+
+  private static int line(Node node) {
+    return node.getStartMark() == null ? 0 : node.getStartMark().getLine() + 1;
+  }
+
+  private static String embeddedDefault() {
+    try (InputStream in = ConfigLoader.class.getResourceAsStream("/default-config.yml")) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException | NullPointerException e) {
+      throw new IllegalStateException("the jar lacks default-config.yml", e);
+    }
+  }
+}

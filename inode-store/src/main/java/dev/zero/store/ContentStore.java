@@ -1,0 +1,74 @@
+package dev.zero.store;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import jnr.posix.FileStat;
+import jnr.posix.POSIX;
+import jnr.posix.POSIXFactory;
+
+/**
+ * The local content of inodes: one file per inode, named by its number, spread over 256
+ * subdirectories so no directory grows huge. A missing file is empty content.
+ */
+public final class ContentStore {
+  private static final POSIX POSIX = POSIXFactory.getNativePOSIX();
+
+  private final Path dir;
+
+  ContentStore(Path dir) throws IOException {
+    this.dir = dir;
+    for (int shard = 0; shard < 256; shard++) {
+      Files.createDirectories(dir.resolve(shardName(shard)));
+    }
+  }
+
+  public Path path(long ino) {
+    return dir.resolve(shardName((int) (ino & 0xff))).resolve(Long.toString(ino));
+  }
+
+  /** The 512-byte blocks the disk really holds for this content: holes in sparse files are free. */
+  long allocatedBlocks(long ino) {
+    FileStat stat = POSIX.allocateStat();
+    return POSIX.stat(path(ino).toString(), stat) == 0 ? stat.blocks() : 0;
+  }
+
+  void truncate(long ino, long size) throws FsException {
+    try (RandomAccessFile file = new RandomAccessFile(path(ino).toFile(), "rw")) {
+      file.setLength(size);
+    } catch (IOException e) {
+      throw ioError("truncate", ino, e);
+    }
+  }
+
+  void delete(long ino) {
+    try {
+      Files.deleteIfExists(path(ino));
+    } catch (IOException e) {
+      // A stray content file wastes space but loses nothing; fsck finds it.
+      System.err.println("zero: could not delete content of inode " + ino + ": " + e.getMessage());
+    }
+  }
+
+  FileStore fileStore() {
+    try {
+      return Files.getFileStore(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static FsException ioError(String what, long ino, IOException e) {
+    boolean full = e.getMessage() != null && e.getMessage().contains("No space left");
+    return new FsException(
+        full ? Errno.ENOSPC : Errno.EIO, what + " of inode " + ino + " failed: " + e.getMessage());
+  }
+
+  private static String shardName(int shard) {
+    return Character.toString(Character.forDigit(shard >> 4, 16))
+        + Character.forDigit(shard & 0xf, 16);
+  }
+}

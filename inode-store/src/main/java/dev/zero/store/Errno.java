@@ -1,0 +1,35 @@
+package dev.zero.store;
+
+/** The Linux errno values the store decides on. The adapter hands them to the kernel negated. */
+public enum Errno {
+  EPERM(1),
+  ENOENT(2),
+  EIO(5),
+  E2BIG(7),
+  EBADF(9),
+  ENOMEM(12),
+  EACCES(13),
+  EBUSY(16),
+  EEXIST(17),
+  ENOTDIR(20),
+  EISDIR(21),
+  EINVAL(22),
+  EFBIG(27),
+  ENOSPC(28),
+  EMLINK(31),
+  ERANGE(34),
+  ENAMETOOLONG(36),
+  ENOTEMPTY(39),
+  ENODATA(61),
+  EOPNOTSUPP(95);
+
+  private final int code;
+
+  Errno(int code) {
+    this.code = code;
+  }
+
+  public int code() {
+    return code;
+  }
+}

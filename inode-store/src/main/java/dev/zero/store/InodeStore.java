@@ -1,0 +1,634 @@
+package dev.zero.store;
+
+import static dev.zero.store.Errno.E2BIG;
+import static dev.zero.store.Errno.EEXIST;
+import static dev.zero.store.Errno.EINVAL;
+import static dev.zero.store.Errno.EISDIR;
+import static dev.zero.store.Errno.ENAMETOOLONG;
+import static dev.zero.store.Errno.ENODATA;
+import static dev.zero.store.Errno.ENOENT;
+import static dev.zero.store.Errno.ENOTDIR;
+import static dev.zero.store.Errno.ENOTEMPTY;
+import static dev.zero.store.Errno.EOPNOTSUPP;
+import static dev.zero.store.Errno.EPERM;
+import static dev.zero.store.Errno.ERANGE;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.mapdb.Atomic;
+import org.mapdb.BTreeMap;
+import org.mapdb.DB;
+import org.mapdb.DBMaker;
+import org.mapdb.HTreeMap;
+import org.mapdb.Serializer;
+import org.mapdb.serializer.SerializerArrayTuple;
+
+/**
+ * The filesystem as data: inodes, directory entries, symlink targets, xattrs and local content,
+ * in one MapDB file with transactions. Every POSIX rule and errno decision lives here.
+ *
+ * <p>Changes are grouped into commits: a background thread commits every commit interval, and
+ * {@link #sync()} commits at once. Every method holds the store's lock, so a commit never falls
+ * in the middle of an operation and every operation is atomic across a crash. Inode records
+ * changed since the last commit are kept in memory and written at commit, so a stream of writes
+ * to one file, or of creates in one directory, costs one record write per commit, not per call.
+ */
+public final class InodeStore implements AutoCloseable {
+  public static final long ROOT = 1;
+  public static final int XATTR_CREATE = 1;
+  public static final int XATTR_REPLACE = 2;
+
+  private static final int NAME_MAX = 255;
+  private static final int XATTR_SIZE_MAX = 65536;
+  private static final long DIRECTORY_SIZE = 4096;
+  private static final long RELATIME_MAX_AGE_SECONDS = 24 * 3600;
+
+  private final DB db;
+  private final HTreeMap<Long, Inode> inodes;
+  /** (parent ino, name) to child ino, ordered so that a directory's entries are one range. */
+  private final BTreeMap<Object[], Long> dentries;
+  private final HTreeMap<Long, String> symlinks;
+  /** (ino, name) to value. */
+  private final BTreeMap<Object[], byte[]> xattrs;
+  /** Inodes with no name left that were still open; freed at last close, or at the next open. */
+  private final Set<Long> orphans;
+  private final Atomic.Long lastIno;
+  private final ContentStore content;
+  private final ScheduledExecutorService committer;
+
+  /** Inode records changed since the last commit; they win over {@link #inodes}. */
+  private final Map<Long, Inode> unsaved = new HashMap<>();
+  /** Content files of freed inodes, deleted only once the free is committed. */
+  private final List<Long> contentToDelete = new ArrayList<>();
+  private final Map<Long, Integer> openCounts = new HashMap<>();
+  private boolean uncommitted;
+
+  private InodeStore(DB db, ContentStore content, Duration commitInterval) {
+    this.db = db;
+    this.content = content;
+    this.inodes = db.hashMap("inodes", Serializer.LONG, new InodeSerializer()).counterEnable().createOrOpen();
+    this.dentries =
+        db.treeMap("dentries", new SerializerArrayTuple(Serializer.LONG, Serializer.STRING), Serializer.LONG)
+            .createOrOpen();
+    this.symlinks = db.hashMap("symlinks", Serializer.LONG, Serializer.STRING).createOrOpen();
+    this.xattrs =
+        db.treeMap("xattrs", new SerializerArrayTuple(Serializer.LONG, Serializer.STRING), Serializer.BYTE_ARRAY)
+            .createOrOpen();
+    this.orphans = db.hashSet("orphans", Serializer.LONG).createOrOpen();
+    this.lastIno = db.atomicLong("lastIno").createOrOpen();
+    this.committer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread thread = new Thread(r, "zero-group-commit");
+              thread.setDaemon(true);
+              return thread;
+            });
+    long millis = commitInterval.toMillis();
+    committer.scheduleWithFixedDelay(this::commitQuietly, millis, millis, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Opens (creating if new) the store whose metadata is in {@code metadataFile} and whose local
+   * content is under {@code contentDir}. A new store gets a root directory owned by {@code
+   * rootUid}/{@code rootGid}. Orphans left by a process that died are freed.
+   */
+  public static InodeStore open(
+      Path metadataFile, Path contentDir, Duration commitInterval, int rootUid, int rootGid)
+      throws IOException {
+    Files.createDirectories(metadataFile.toAbsolutePath().getParent());
+    DB db =
+        DBMaker.fileDB(metadataFile.toFile())
+            .fileMmapEnableIfSupported()
+            .fileMmapPreclearDisable()
+            .cleanerHackEnable()
+            .transactionEnable()
+            .concurrencyDisable()
+            .make();
+    InodeStore store = new InodeStore(db, new ContentStore(contentDir), commitInterval);
+    store.initialize(rootUid, rootGid);
+    return store;
+  }
+
+  private synchronized void initialize(int rootUid, int rootGid) {
+    if (!inodes.containsKey(ROOT)) {
+      Timespec now = Timespec.now();
+      lastIno.set(ROOT);
+      save(new Inode(ROOT, FileMode.S_IFDIR | 0755, rootUid, rootGid, 2, DIRECTORY_SIZE, 0, now, now, now, ROOT));
+    }
+    for (Long ino : List.copyOf(orphans)) {
+      free(ino);
+    }
+    commit();
+  }
+
+  public ContentStore content() {
+    return content;
+  }
+
+  // ---- lookups -------------------------------------------------------------------------------
+
+  public synchronized Inode getattr(long ino) throws FsException {
+    return inode(ino);
+  }
+
+  public synchronized long lookup(long parent, String name) throws FsException {
+    directory(parent);
+    Long child = dentries.get(key(parent, name));
+    if (child == null) {
+      throw new FsException(ENOENT, "no entry " + name + " in directory " + parent);
+    }
+    return child;
+  }
+
+  /** The 512-byte blocks an inode occupies on the local disk (st_blocks). */
+  public long blocks(Inode inode) {
+    if (inode.isDirectory()) {
+      return DIRECTORY_SIZE / 512;
+    }
+    return inode.isRegular() ? content.allocatedBlocks(inode.ino()) : 0;
+  }
+
+  public synchronized List<DirEntry> readdir(long ino) throws FsException {
+    directory(ino);
+    List<DirEntry> entries = new ArrayList<>();
+    for (Map.Entry<Object[], Long> entry : dentries.prefixSubMap(new Object[] {ino}).entrySet()) {
+      long child = entry.getValue();
+      entries.add(new DirEntry((String) entry.getKey()[1], child, inode(child).type()));
+    }
+    touchAtime(ino);
+    return entries;
+  }
+
+  public synchronized String readlink(long ino) throws FsException {
+    if (!inode(ino).isSymlink()) {
+      throw new FsException(EINVAL, "inode " + ino + " is not a symlink");
+    }
+    return symlinks.get(ino);
+  }
+
+  // ---- creating names ------------------------------------------------------------------------
+
+  /** Creates a regular file, FIFO, socket or device node (mknod and open with O_CREAT). */
+  public synchronized Inode mknod(long parent, String name, int mode, long rdev, int uid, int gid)
+      throws FsException {
+    int type = FileMode.type(mode) == 0 ? FileMode.S_IFREG : FileMode.type(mode);
+    if (type == FileMode.S_IFDIR || type == FileMode.S_IFLNK) {
+      throw new FsException(EINVAL, "mknod cannot make a directory or symlink");
+    }
+    return addNode(parent, name, type | (mode & FileMode.PERMISSIONS), rdev, uid, gid, 0);
+  }
+
+  public synchronized Inode mkdir(long parent, String name, int mode, int uid, int gid)
+      throws FsException {
+    return addNode(parent, name, FileMode.S_IFDIR | (mode & 01777), 0, uid, gid, DIRECTORY_SIZE);
+  }
+
+  public synchronized Inode symlink(long parent, String name, String target, int uid, int gid)
+      throws FsException {
+    int length = target.getBytes(StandardCharsets.UTF_8).length;
+    if (length == 0) {
+      throw new FsException(ENOENT, "a symlink target cannot be empty");
+    }
+    Inode link = addNode(parent, name, FileMode.S_IFLNK | 0777, 0, uid, gid, length);
+    symlinks.put(link.ino(), target);
+    return link;
+  }
+
+  /** Gives inode {@code ino} one more name. Directories cannot be hard-linked. */
+  public synchronized Inode link(long ino, long newParent, String newName) throws FsException {
+    Inode inode = inode(ino);
+    if (inode.isDirectory()) {
+      throw new FsException(EPERM, "cannot hard-link a directory");
+    }
+    Object[] key = freeName(newParent, newName);
+    Timespec now = Timespec.now();
+    Inode linked = inode.withNlink(inode.nlink() + 1, now);
+    save(linked);
+    dentries.put(key, ino);
+    touchDirectory(newParent, 0, now);
+    return linked;
+  }
+
+  private Inode addNode(long parent, String name, int mode, long rdev, int uid, int gid, long size)
+      throws FsException {
+    Object[] key = freeName(parent, name);
+    Inode dir = inode(parent);
+    boolean isDir = FileMode.isDirectory(mode);
+    // A set-group-ID directory hands its group, and for subdirectories the bit, to new entries.
+    if ((dir.mode() & FileMode.S_ISGID) != 0) {
+      gid = dir.gid();
+      mode = isDir ? mode | FileMode.S_ISGID : mode;
+    }
+    Timespec now = Timespec.now();
+    long ino = lastIno.incrementAndGet();
+    Inode node = new Inode(ino, mode, uid, gid, isDir ? 2 : 1, size, rdev, now, now, now, isDir ? parent : 0);
+    save(node);
+    dentries.put(key, ino);
+    touchDirectory(parent, isDir ? 1 : 0, now);
+    return node;
+  }
+
+  /** The key for a new name, after checking that the name is valid and not taken. */
+  private Object[] freeName(long parent, String name) throws FsException {
+    checkName(name);
+    directory(parent);
+    Object[] key = key(parent, name);
+    if (dentries.containsKey(key)) {
+      throw new FsException(EEXIST, name + " exists");
+    }
+    return key;
+  }
+
+  // ---- removing names ------------------------------------------------------------------------
+
+  public synchronized void unlink(long parent, String name) throws FsException {
+    long ino = lookup(parent, name);
+    Inode inode = inode(ino);
+    if (inode.isDirectory()) {
+      throw new FsException(EISDIR, name + " is a directory");
+    }
+    Timespec now = Timespec.now();
+    dentries.remove(key(parent, name));
+    dropLink(inode, now);
+    touchDirectory(parent, 0, now);
+  }
+
+  public synchronized void rmdir(long parent, String name) throws FsException {
+    long ino = lookup(parent, name);
+    Inode dir = inode(ino);
+    if (!dir.isDirectory()) {
+      throw new FsException(ENOTDIR, name + " is not a directory");
+    }
+    if (!isEmpty(ino)) {
+      throw new FsException(ENOTEMPTY, name + " is not empty");
+    }
+    Timespec now = Timespec.now();
+    dentries.remove(key(parent, name));
+    free(ino);
+    touchDirectory(parent, -1, now);
+  }
+
+  /**
+   * Renames an entry; only directory entries change, whatever the size of the tree moved. An
+   * existing target is replaced in the same atomic step. Renaming one name of an inode onto
+   * another name of the same inode does nothing, as POSIX says.
+   */
+  public synchronized void rename(long srcParent, String srcName, long dstParent, String dstName)
+      throws FsException {
+    checkName(dstName);
+    long ino = lookup(srcParent, srcName);
+    directory(dstParent);
+    Inode moved = inode(ino);
+    Long replacedIno = dentries.get(key(dstParent, dstName));
+    if (replacedIno != null && replacedIno == ino) {
+      return;
+    }
+    Inode replaced = replacedIno == null ? null : inode(replacedIno);
+    if (moved.isDirectory()) {
+      if (isSelfOrAncestor(ino, dstParent)) {
+        throw new FsException(EINVAL, "cannot move a directory into itself");
+      }
+      if (replaced != null && !replaced.isDirectory()) {
+        throw new FsException(ENOTDIR, dstName + " is not a directory");
+      }
+      if (replaced != null && !isEmpty(replaced.ino())) {
+        throw new FsException(ENOTEMPTY, dstName + " is not empty");
+      }
+    } else if (replaced != null && replaced.isDirectory()) {
+      throw new FsException(EISDIR, dstName + " is a directory");
+    }
+
+    Timespec now = Timespec.now();
+    if (replaced != null && replaced.isDirectory()) {
+      free(replaced.ino());
+      touchDirectory(dstParent, -1, now);
+    } else if (replaced != null) {
+      dropLink(replaced, now);
+    }
+    dentries.remove(key(srcParent, srcName));
+    dentries.put(key(dstParent, dstName), ino);
+    if (moved.isDirectory() && srcParent != dstParent) {
+      save(moved.withParent(dstParent, now));
+      touchDirectory(srcParent, -1, now);
+      touchDirectory(dstParent, 1, now);
+    } else {
+      save(moved.withParent(moved.parent(), now));
+      touchDirectory(srcParent, 0, now);
+      touchDirectory(dstParent, 0, now);
+    }
+  }
+
+  private boolean isSelfOrAncestor(long dir, long of) throws FsException {
+    for (long at = of; ; at = inode(at).parent()) {
+      if (at == dir) {
+        return true;
+      }
+      if (at == ROOT) {
+        return false;
+      }
+    }
+  }
+
+  /** Removes one link; the last one frees the inode, or makes it an orphan while it is open. */
+  private void dropLink(Inode inode, Timespec now) {
+    int nlink = inode.nlink() - 1;
+    if (nlink > 0 || openCounts.containsKey(inode.ino())) {
+      save(inode.withNlink(nlink, now));
+      if (nlink == 0) {
+        orphans.add(inode.ino());
+      }
+    } else {
+      free(inode.ino());
+    }
+  }
+
+  private void free(long ino) {
+    unsaved.remove(ino);
+    inodes.remove(ino);
+    symlinks.remove(ino);
+    xattrs.prefixSubMap(new Object[] {ino}).clear();
+    orphans.remove(ino);
+    contentToDelete.add(ino);
+    uncommitted = true;
+  }
+
+  // ---- attributes ----------------------------------------------------------------------------
+
+  public synchronized Inode chmod(long ino, int mode) throws FsException {
+    Inode inode = inode(ino);
+    Inode changed = inode.withMode(inode.type() | (mode & FileMode.PERMISSIONS), Timespec.now());
+    save(changed);
+    return changed;
+  }
+
+  /** Changes owner and/or group; -1 leaves that one as it is. */
+  public synchronized Inode chown(long ino, int uid, int gid) throws FsException {
+    Inode inode = inode(ino);
+    Inode changed =
+        inode.withOwner(uid == -1 ? inode.uid() : uid, gid == -1 ? inode.gid() : gid, Timespec.now());
+    save(changed);
+    return changed;
+  }
+
+  /**
+   * Sets access and modification times as utimensat does: a nanosecond field of {@link
+   * Timespec#UTIME_NOW} means now, {@link Timespec#UTIME_OMIT} leaves that time as it is.
+   */
+  public synchronized Inode utimens(long ino, Timespec atime, Timespec mtime) throws FsException {
+    Inode inode = inode(ino);
+    if (atime.nsec() == Timespec.UTIME_OMIT && mtime.nsec() == Timespec.UTIME_OMIT) {
+      return inode;
+    }
+    Timespec now = Timespec.now();
+    Inode changed =
+        inode.withTimes(resolveTime(atime, inode.atime(), now), resolveTime(mtime, inode.mtime(), now), now);
+    save(changed);
+    return changed;
+  }
+
+  private static Timespec resolveTime(Timespec requested, Timespec current, Timespec now) {
+    if (requested.nsec() == Timespec.UTIME_NOW) {
+      return now;
+    }
+    return requested.nsec() == Timespec.UTIME_OMIT ? current : requested;
+  }
+
+  public synchronized Inode truncate(long ino, long size) throws FsException {
+    Inode inode = inode(ino);
+    if (inode.isDirectory()) {
+      throw new FsException(EISDIR, "cannot truncate a directory");
+    }
+    if (!inode.isRegular() || size < 0) {
+      throw new FsException(EINVAL, "cannot truncate inode " + ino + " to " + size);
+    }
+    content.truncate(ino, size);
+    Inode changed = inode.withContent(size, Timespec.now());
+    save(changed);
+    return changed;
+  }
+
+  // ---- content -------------------------------------------------------------------------------
+
+  /** Notes that a handle on {@code ino} is open: its content lives on until the last release. */
+  public synchronized Path open(long ino) throws FsException {
+    inode(ino);
+    openCounts.merge(ino, 1, Integer::sum);
+    return content.path(ino);
+  }
+
+  /** Notes that a handle closed. The last release of an inode with no names frees it: true then. */
+  public synchronized boolean release(long ino) {
+    Integer count = openCounts.get(ino);
+    if (count == null) {
+      return false;
+    }
+    if (count > 1) {
+      openCounts.put(ino, count - 1);
+      return false;
+    }
+    openCounts.remove(ino);
+    Inode inode = unsaved.containsKey(ino) ? unsaved.get(ino) : inodes.get(ino);
+    if (inode != null && inode.nlink() == 0) {
+      free(ino);
+      return true;
+    }
+    return false;
+  }
+
+  /** Records that bytes up to {@code end} were written: size grows, mtime and ctime are now. */
+  public synchronized void wrote(long ino, long end) throws FsException {
+    Inode inode = inode(ino);
+    save(inode.withContent(Math.max(inode.size(), end), Timespec.now()));
+  }
+
+  /**
+   * Reserves {@code length} bytes at the end of the file for an O_APPEND write and returns where
+   * they start, so that appends through several handles never overlap.
+   */
+  public synchronized long reserveAppend(long ino, long length) throws FsException {
+    Inode inode = inode(ino);
+    save(inode.withContent(inode.size() + length, Timespec.now()));
+    return inode.size();
+  }
+
+  /**
+   * Marks the inode accessed, with Linux's relatime rule: atime moves only when it is not newer
+   * than mtime or ctime, or is a day old. So reading costs a record write rarely, not every time.
+   */
+  public synchronized void touchAtime(long ino) throws FsException {
+    Inode inode = inode(ino);
+    Timespec now = Timespec.now();
+    Timespec atime = inode.atime();
+    if (!atime.isAfter(inode.mtime())
+        || !atime.isAfter(inode.ctime())
+        || now.sec() - atime.sec() >= RELATIME_MAX_AGE_SECONDS) {
+      save(inode.withTimes(now, inode.mtime(), inode.ctime()));
+    }
+  }
+
+  // ---- extended attributes -------------------------------------------------------------------
+
+  public synchronized void setxattr(long ino, String name, byte[] value, int flags)
+      throws FsException {
+    Inode inode = inode(ino);
+    checkXattrName(name);
+    if (value.length > XATTR_SIZE_MAX) {
+      throw new FsException(E2BIG, "xattr value larger than " + XATTR_SIZE_MAX);
+    }
+    Object[] key = key(ino, name);
+    boolean exists = xattrs.containsKey(key);
+    if (exists && (flags & XATTR_CREATE) != 0) {
+      throw new FsException(EEXIST, "xattr " + name + " exists");
+    }
+    if (!exists && (flags & XATTR_REPLACE) != 0) {
+      throw new FsException(ENODATA, "no xattr " + name);
+    }
+    xattrs.put(key, value);
+    save(inode.withMode(inode.mode(), Timespec.now()));
+  }
+
+  public synchronized byte[] getxattr(long ino, String name) throws FsException {
+    inode(ino);
+    checkXattrName(name);
+    byte[] value = xattrs.get(key(ino, name));
+    if (value == null) {
+      throw new FsException(ENODATA, "no xattr " + name);
+    }
+    return value;
+  }
+
+  public synchronized List<String> listxattr(long ino) throws FsException {
+    inode(ino);
+    List<String> names = new ArrayList<>();
+    for (Object[] key : xattrs.prefixSubMap(new Object[] {ino}).keySet()) {
+      names.add((String) key[1]);
+    }
+    return names;
+  }
+
+  public synchronized void removexattr(long ino, String name) throws FsException {
+    Inode inode = inode(ino);
+    checkXattrName(name);
+    if (xattrs.remove(key(ino, name)) == null) {
+      throw new FsException(ENODATA, "no xattr " + name);
+    }
+    save(inode.withMode(inode.mode(), Timespec.now()));
+  }
+
+  private static void checkXattrName(String name) throws FsException {
+    if (name.isEmpty() || name.getBytes(StandardCharsets.UTF_8).length > NAME_MAX) {
+      throw new FsException(ERANGE, "bad xattr name length");
+    }
+    // POSIX ACLs live in system.*: Zero does not enforce ACLs, so it must not pretend to store them.
+    if (name.startsWith("system.")) {
+      throw new FsException(EOPNOTSUPP, "system xattrs are not supported");
+    }
+  }
+
+  // ---- whole store ---------------------------------------------------------------------------
+
+  public FsStats stats() {
+    FileStore disk = content.fileStore();
+    try {
+      return new FsStats(
+          disk.getTotalSpace(), disk.getUnallocatedSpace(), disk.getUsableSpace(), inodes.sizeLong());
+    } catch (IOException e) {
+      return new FsStats(0, 0, 0, inodes.sizeLong());
+    }
+  }
+
+  /** Makes every change so far durable (fsync, fsyncdir, unmount). */
+  public synchronized void sync() {
+    commit();
+  }
+
+  @Override
+  public void close() {
+    committer.shutdownNow();
+    synchronized (this) {
+      commit();
+      db.close();
+    }
+  }
+
+  private void commitQuietly() {
+    try {
+      sync();
+    } catch (RuntimeException e) {
+      System.err.println("zero: metadata commit failed, will retry: " + e);
+    }
+  }
+
+  private void commit() {
+    if (!uncommitted) {
+      return;
+    }
+    inodes.putAll(unsaved);
+    unsaved.clear();
+    db.commit();
+    uncommitted = false;
+    for (long ino : contentToDelete) {
+      content.delete(ino);
+    }
+    contentToDelete.clear();
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------
+
+  private Inode inode(long ino) throws FsException {
+    Inode inode = unsaved.get(ino);
+    if (inode == null) {
+      inode = inodes.get(ino);
+      if (inode == null) {
+        throw new FsException(ENOENT, "no inode " + ino);
+      }
+    }
+    return inode;
+  }
+
+  private Inode directory(long ino) throws FsException {
+    Inode inode = inode(ino);
+    if (!inode.isDirectory()) {
+      throw new FsException(ENOTDIR, "inode " + ino + " is not a directory");
+    }
+    return inode;
+  }
+
+  private boolean isEmpty(long dir) {
+    return dentries.prefixSubMap(new Object[] {dir}).isEmpty();
+  }
+
+  private void save(Inode inode) {
+    unsaved.put(inode.ino(), inode);
+    uncommitted = true;
+  }
+
+  /** A directory's entries changed: mtime and ctime are now, and nlink moves with subdirectories. */
+  private void touchDirectory(long ino, int subdirectoryDelta, Timespec now) throws FsException {
+    Inode dir = inode(ino);
+    save(new Inode(ino, dir.mode(), dir.uid(), dir.gid(), dir.nlink() + subdirectoryDelta, dir.size(),
+        dir.rdev(), dir.atime(), now, now, dir.parent()));
+  }
+
+  private static void checkName(String name) throws FsException {
+    if (name.getBytes(StandardCharsets.UTF_8).length > NAME_MAX) {
+      throw new FsException(ENAMETOOLONG, "name longer than " + NAME_MAX + " bytes");
+    }
+  }
+
+  private static Object[] key(long ino, String name) {
+    return new Object[] {ino, name};
+  }
+}

@@ -1,0 +1,23 @@
+package dev.zero.fuse;
+
+import jnr.ffi.Struct;
+import ru.serce.jnrfuse.struct.FuseOperations;
+
+/**
+ * Sets the bit flags of libfuse's {@code struct fuse_operations}, which jnr-fuse declares but
+ * gives no setter for. It extends {@link Struct} only to reach jnr-ffi's protected member offset.
+ */
+final class FuseFlags extends Struct {
+  /** flag_nullpath_ok, flag_nopath and flag_utime_omit_ok are bits 0, 1 and 2 of one word. */
+  static final int NULLPATH_OK = 1;
+  static final int UTIME_OMIT_OK = 1 << 2;
+
+  private FuseFlags() {
+    super(jnr.ffi.Runtime.getSystemRuntime());
+  }
+
+  static void set(FuseOperations operations, int flags) {
+    long offset = ((AbstractMember) operations.flag_nullpath_ok).offset();
+    Struct.getMemory(operations).putByte(offset, (byte) flags);
+  }
+}

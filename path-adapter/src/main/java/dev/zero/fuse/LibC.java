@@ -1,0 +1,43 @@
+package dev.zero.fuse;
+
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
+import jnr.ffi.annotations.In;
+import jnr.ffi.annotations.Out;
+import jnr.ffi.annotations.SaveError;
+
+/**
+ * The few libc calls that move file data. They take the FUSE request buffer as a native pointer,
+ * so bytes go from the kernel's buffer to the cache file without a copy through the Java heap.
+ */
+public interface LibC {
+  int O_RDWR = 02;
+  int O_CREAT = 0100;
+  int O_CLOEXEC = 02000000;
+
+  LibC INSTANCE = LibraryLoader.create(LibC.class).load("c");
+
+  @SaveError
+  int open(String path, int flags, int mode);
+
+  @SaveError
+  int close(int fd);
+
+  @SaveError
+  long pread(int fd, @Out Pointer buf, long count, long offset);
+
+  @SaveError
+  long pwrite(int fd, @In Pointer buf, long count, long offset);
+
+  @SaveError
+  int fsync(int fd);
+
+  @SaveError
+  int fdatasync(int fd);
+
+  /** The errno of the last failed call above on this thread. */
+  static int errno() {
+    return Runtime.getRuntime(INSTANCE).getLastError();
+  }
+}
