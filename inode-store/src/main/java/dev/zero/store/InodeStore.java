@@ -54,6 +54,7 @@ public final class InodeStore implements AutoCloseable {
   private static final int XATTR_SIZE_MAX = 65536;
   private static final long DIRECTORY_SIZE = 4096;
   private static final long RELATIME_MAX_AGE_SECONDS = 24 * 3600;
+  private static final long INO_BLOCK = 1024;
 
   private final DB db;
   private final HTreeMap<Long, Inode> inodes;
@@ -74,6 +75,9 @@ public final class InodeStore implements AutoCloseable {
   private final List<Long> contentToDelete = new ArrayList<>();
   private final Map<Long, Integer> openCounts = new HashMap<>();
   private boolean uncommitted;
+  /** Numbers up to reservedUpTo are reserved in the stored counter; nextIno is the last given. */
+  private long nextIno;
+  private long reservedUpTo;
 
   private InodeStore(DB db, ContentStore content, Duration commitInterval) {
     this.db = db;
@@ -125,12 +129,19 @@ public final class InodeStore implements AutoCloseable {
     if (!inodes.containsKey(ROOT)) {
       Timespec now = Timespec.now();
       lastIno.set(ROOT);
+      uncommitted = true;
       save(new Inode(ROOT, FileMode.S_IFDIR | 0755, rootUid, rootGid, 2, DIRECTORY_SIZE, 0, now, now, now, ROOT));
     }
     for (Long ino : List.copyOf(orphans)) {
-      free(ino);
+      Inode orphan = inodes.get(ino);
+      if (orphan == null) {
+        orphans.remove(ino);
+      } else {
+        free(orphan);
+      }
     }
     commit();
+    nextIno = reservedUpTo = lastIno.get();
   }
 
   public ContentStore content() {
@@ -232,7 +243,7 @@ public final class InodeStore implements AutoCloseable {
       mode = isDir ? mode | FileMode.S_ISGID : mode;
     }
     Timespec now = Timespec.now();
-    long ino = lastIno.incrementAndGet();
+    long ino = allocateIno();
     Inode node = new Inode(ino, mode, uid, gid, isDir ? 2 : 1, size, rdev, now, now, now, isDir ? parent : 0);
     save(node);
     dentries.put(key, ino);
@@ -276,7 +287,7 @@ public final class InodeStore implements AutoCloseable {
     }
     Timespec now = Timespec.now();
     dentries.remove(key(parent, name));
-    free(ino);
+    free(dir);
     touchDirectory(parent, -1, now);
   }
 
@@ -312,7 +323,7 @@ public final class InodeStore implements AutoCloseable {
 
     Timespec now = Timespec.now();
     if (replaced != null && replaced.isDirectory()) {
-      free(replaced.ino());
+      free(replaced);
       touchDirectory(dstParent, -1, now);
     } else if (replaced != null) {
       dropLink(replaced, now);
@@ -350,17 +361,27 @@ public final class InodeStore implements AutoCloseable {
         orphans.add(inode.ino());
       }
     } else {
-      free(inode.ino());
+      free(inode);
     }
   }
 
-  private void free(long ino) {
+  private void free(Inode inode) {
+    long ino = inode.ino();
     unsaved.remove(ino);
     inodes.remove(ino);
-    symlinks.remove(ino);
-    xattrs.prefixSubMap(new Object[] {ino}).clear();
-    orphans.remove(ino);
-    contentToDelete.add(ino);
+    if (inode.isSymlink()) {
+      symlinks.remove(ino);
+    }
+    Map<Object[], byte[]> inodeXattrs = xattrs.prefixSubMap(new Object[] {ino});
+    if (!inodeXattrs.isEmpty()) {
+      inodeXattrs.clear();
+    }
+    if (inode.nlink() == 0) {
+      orphans.remove(ino);
+    }
+    if (inode.isRegular()) {
+      contentToDelete.add(ino);
+    }
     uncommitted = true;
   }
 
@@ -441,7 +462,7 @@ public final class InodeStore implements AutoCloseable {
     openCounts.remove(ino);
     Inode inode = unsaved.containsKey(ino) ? unsaved.get(ino) : inodes.get(ino);
     if (inode != null && inode.nlink() == 0) {
-      free(ino);
+      free(inode);
       return true;
     }
     return false;
@@ -550,15 +571,24 @@ public final class InodeStore implements AutoCloseable {
   }
 
   /** Makes every change so far durable (fsync, fsyncdir, unmount). */
-  public synchronized void sync() {
-    commit();
+  public void sync() {
+    List<Long> freed;
+    synchronized (this) {
+      commit();
+      freed = List.copyOf(contentToDelete);
+      contentToDelete.clear();
+    }
+    // Outside the lock: deleting files is slow and needs nothing but the committed free.
+    for (long ino : freed) {
+      content.delete(ino);
+    }
   }
 
   @Override
   public void close() {
     committer.shutdownNow();
+    sync();
     synchronized (this) {
-      commit();
       db.close();
     }
   }
@@ -579,10 +609,19 @@ public final class InodeStore implements AutoCloseable {
     unsaved.clear();
     db.commit();
     uncommitted = false;
-    for (long ino : contentToDelete) {
-      content.delete(ino);
+  }
+
+  /**
+   * A new inode number. Numbers are reserved from the stored counter a block at a time, so that
+   * a create does not write the counter; a crash skips the rest of a block, and no number is
+   * ever handed out twice.
+   */
+  private long allocateIno() {
+    if (nextIno == reservedUpTo) {
+      reservedUpTo = lastIno.addAndGet(INO_BLOCK);
+      nextIno = reservedUpTo - INO_BLOCK;
     }
-    contentToDelete.clear();
+    return ++nextIno;
   }
 
   // ---- helpers -------------------------------------------------------------------------------

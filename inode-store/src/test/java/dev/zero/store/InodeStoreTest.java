@@ -1,0 +1,257 @@
+package dev.zero.store;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The store's POSIX rules, on a real MapDB file: MapDB maps its file into memory. */
+class InodeStoreTest {
+  private static final long ROOT = InodeStore.ROOT;
+  private static final int FILE = FileMode.S_IFREG | 0644;
+
+  @TempDir Path dir;
+  private InodeStore store;
+
+  @BeforeEach
+  void open() throws Exception {
+    store = reopen();
+  }
+
+  @AfterEach
+  void close() {
+    store.close();
+  }
+
+  private InodeStore reopen() throws Exception {
+    return InodeStore.open(dir.resolve("meta/zero.db"), dir.resolve("content"), Duration.ofSeconds(60), 0, 0);
+  }
+
+  private static Errno errnoOf(ThrowingCall call) {
+    return assertThrows(FsException.class, call::run).errno();
+  }
+
+  private interface ThrowingCall {
+    void run() throws Exception;
+  }
+
+  @Test
+  void newStoreHasAnEmptyRootDirectory() throws Exception {
+    Inode root = store.getattr(ROOT);
+    assertTrue(root.isDirectory());
+    assertEquals(2, root.nlink());
+    assertEquals(List.of(), store.readdir(ROOT));
+  }
+
+  @Test
+  void createdNamesAreFoundAndTakenNamesRefused() throws Exception {
+    Inode file = store.mknod(ROOT, "a", FILE, 0, 1000, 1000);
+    assertEquals(file.ino(), store.lookup(ROOT, "a"));
+    assertEquals(1000, store.getattr(file.ino()).uid());
+    assertEquals(Errno.EEXIST, errnoOf(() -> store.mknod(ROOT, "a", FILE, 0, 0, 0)));
+    assertEquals(Errno.ENOENT, errnoOf(() -> store.lookup(ROOT, "b")));
+    assertEquals(Errno.ENOTDIR, errnoOf(() -> store.lookup(file.ino(), "x")));
+    assertEquals(Errno.ENAMETOOLONG, errnoOf(() -> store.mknod(ROOT, "n".repeat(256), FILE, 0, 0, 0)));
+  }
+
+  @Test
+  void directoryLinkCountIsTwoPlusSubdirectories() throws Exception {
+    Inode d = store.mkdir(ROOT, "d", 0755, 0, 0);
+    store.mkdir(d.ino(), "e", 0755, 0, 0);
+    store.mknod(d.ino(), "f", FILE, 0, 0, 0);
+    assertEquals(3, store.getattr(d.ino()).nlink());
+    assertEquals(3, store.getattr(ROOT).nlink());
+    store.rmdir(d.ino(), "e");
+    assertEquals(2, store.getattr(d.ino()).nlink());
+  }
+
+  @Test
+  void hardLinksShareTheInodeAndCountNames() throws Exception {
+    Inode a = store.mknod(ROOT, "a", FILE, 0, 0, 0);
+    store.link(a.ino(), ROOT, "b");
+    assertEquals(a.ino(), store.lookup(ROOT, "b"));
+    assertEquals(2, store.getattr(a.ino()).nlink());
+    store.unlink(ROOT, "a");
+    assertEquals(1, store.getattr(a.ino()).nlink());
+    assertEquals(Errno.EPERM, errnoOf(() -> store.link(ROOT, ROOT, "root-link")));
+    assertEquals(Errno.EEXIST, errnoOf(() -> store.link(a.ino(), ROOT, "b")));
+  }
+
+  @Test
+  void renameOverAFileReplacesItAndFreesTheOldInode() throws Exception {
+    Inode a = store.mknod(ROOT, "a", FILE, 0, 0, 0);
+    Inode b = store.mknod(ROOT, "b", FILE, 0, 0, 0);
+    store.rename(ROOT, "a", ROOT, "b");
+    assertEquals(a.ino(), store.lookup(ROOT, "b"));
+    assertEquals(Errno.ENOENT, errnoOf(() -> store.lookup(ROOT, "a")));
+    assertEquals(Errno.ENOENT, errnoOf(() -> store.getattr(b.ino())));
+  }
+
+  @Test
+  void renameMovesADirectoryAndItsLinkCounts() throws Exception {
+    Inode src = store.mkdir(ROOT, "src", 0755, 0, 0);
+    Inode dst = store.mkdir(ROOT, "dst", 0755, 0, 0);
+    Inode tree = store.mkdir(src.ino(), "tree", 0755, 0, 0);
+    store.mknod(tree.ino(), "leaf", FILE, 0, 0, 0);
+    store.rename(src.ino(), "tree", dst.ino(), "moved");
+    assertEquals(tree.ino(), store.lookup(dst.ino(), "moved"));
+    assertEquals(2, store.getattr(src.ino()).nlink());
+    assertEquals(3, store.getattr(dst.ino()).nlink());
+    assertEquals(dst.ino(), store.getattr(tree.ino()).parent());
+    assertEquals(1, store.readdir(tree.ino()).size());
+  }
+
+  @Test
+  void renameRefusesWhatPosixRefuses() throws Exception {
+    Inode d = store.mkdir(ROOT, "d", 0755, 0, 0);
+    Inode sub = store.mkdir(d.ino(), "sub", 0755, 0, 0);
+    Inode full = store.mkdir(ROOT, "full", 0755, 0, 0);
+    store.mknod(full.ino(), "x", FILE, 0, 0, 0);
+    store.mknod(ROOT, "f", FILE, 0, 0, 0);
+    assertEquals(Errno.EINVAL, errnoOf(() -> store.rename(ROOT, "d", sub.ino(), "d")));
+    assertEquals(Errno.EINVAL, errnoOf(() -> store.rename(ROOT, "d", d.ino(), "self")));
+    assertEquals(Errno.ENOTEMPTY, errnoOf(() -> store.rename(ROOT, "d", ROOT, "full")));
+    assertEquals(Errno.EISDIR, errnoOf(() -> store.rename(ROOT, "f", ROOT, "d")));
+    assertEquals(Errno.ENOTDIR, errnoOf(() -> store.rename(ROOT, "d", ROOT, "f")));
+    assertEquals(Errno.ENOENT, errnoOf(() -> store.rename(ROOT, "missing", ROOT, "g")));
+  }
+
+  @Test
+  void renameOfOneHardLinkOntoAnotherDoesNothing() throws Exception {
+    Inode a = store.mknod(ROOT, "a", FILE, 0, 0, 0);
+    store.link(a.ino(), ROOT, "b");
+    store.rename(ROOT, "a", ROOT, "b");
+    assertEquals(a.ino(), store.lookup(ROOT, "a"));
+    assertEquals(a.ino(), store.lookup(ROOT, "b"));
+    assertEquals(2, store.getattr(a.ino()).nlink());
+  }
+
+  @Test
+  void rmdirRefusesNonEmptyDirectoriesAndFiles() throws Exception {
+    Inode d = store.mkdir(ROOT, "d", 0755, 0, 0);
+    store.mknod(d.ino(), "x", FILE, 0, 0, 0);
+    assertEquals(Errno.ENOTEMPTY, errnoOf(() -> store.rmdir(ROOT, "d")));
+    assertEquals(Errno.ENOTDIR, errnoOf(() -> store.rmdir(d.ino(), "x")));
+    assertEquals(Errno.EISDIR, errnoOf(() -> store.unlink(ROOT, "d")));
+  }
+
+  @Test
+  void anUnlinkedOpenFileLivesUntilItsLastRelease() throws Exception {
+    Inode a = store.mknod(ROOT, "a", FILE, 0, 0, 0);
+    Path content = store.open(a.ino());
+    Files.writeString(content, "still here");
+    store.unlink(ROOT, "a");
+    assertEquals(List.of(), store.readdir(ROOT));
+    assertEquals(0, store.getattr(a.ino()).nlink());
+    assertTrue(store.release(a.ino()));
+    assertEquals(Errno.ENOENT, errnoOf(() -> store.getattr(a.ino())));
+    store.sync();
+    assertFalse(Files.exists(content), "freed content is deleted once the free is committed");
+  }
+
+  @Test
+  void orphansOfAProcessThatDiedAreFreedAtTheNextOpen() throws Exception {
+    Inode a = store.mknod(ROOT, "a", FILE, 0, 0, 0);
+    store.open(a.ino());
+    store.unlink(ROOT, "a");
+    store.close(); // the process ends without releasing the handle
+    store = reopen();
+    assertEquals(Errno.ENOENT, errnoOf(() -> store.getattr(a.ino())));
+  }
+
+  @Test
+  void everythingSurvivesReopening() throws Exception {
+    Inode d = store.mkdir(ROOT, "d", 0750, 7, 8);
+    Inode f = store.mknod(d.ino(), "f", FILE, 0, 0, 0);
+    store.link(f.ino(), ROOT, "g");
+    store.symlink(ROOT, "s", "d/f", 0, 0);
+    store.setxattr(f.ino(), "user.k", new byte[] {1, 2}, 0);
+    store.utimens(f.ino(), new Timespec(1, 2), new Timespec(3, 4));
+    store.wrote(f.ino(), 42);
+    Inode before = store.getattr(f.ino());
+    store.close();
+    store = reopen();
+    assertEquals(before, store.getattr(f.ino()));
+    assertEquals(f.ino(), store.lookup(ROOT, "g"));
+    assertEquals("d/f", store.readlink(store.lookup(ROOT, "s")));
+    assertArrayEquals(new byte[] {1, 2}, store.getxattr(f.ino(), "user.k"));
+    assertEquals(0750 | FileMode.S_IFDIR, store.getattr(d.ino()).mode());
+    Inode next = store.mknod(ROOT, "after", FILE, 0, 0, 0);
+    assertTrue(next.ino() > f.ino(), "inode numbers are never reused");
+  }
+
+  @Test
+  void xattrFlagsAndMissingNames() throws Exception {
+    long ino = store.mknod(ROOT, "a", FILE, 0, 0, 0).ino();
+    assertEquals(Errno.ENODATA, errnoOf(() -> store.setxattr(ino, "user.k", new byte[1], InodeStore.XATTR_REPLACE)));
+    store.setxattr(ino, "user.k", new byte[] {1}, InodeStore.XATTR_CREATE);
+    assertEquals(Errno.EEXIST, errnoOf(() -> store.setxattr(ino, "user.k", new byte[1], InodeStore.XATTR_CREATE)));
+    store.setxattr(ino, "user.k", new byte[] {2}, InodeStore.XATTR_REPLACE);
+    assertArrayEquals(new byte[] {2}, store.getxattr(ino, "user.k"));
+    assertEquals(List.of("user.k"), store.listxattr(ino));
+    store.removexattr(ino, "user.k");
+    assertEquals(Errno.ENODATA, errnoOf(() -> store.getxattr(ino, "user.k")));
+    assertEquals(Errno.ENODATA, errnoOf(() -> store.removexattr(ino, "user.k")));
+  }
+
+  @Test
+  void utimensHonoursOmitAndNow() throws Exception {
+    long ino = store.mknod(ROOT, "a", FILE, 0, 0, 0).ino();
+    store.utimens(ino, new Timespec(100, 5), new Timespec(200, 6));
+    Inode set = store.getattr(ino);
+    assertEquals(new Timespec(100, 5), set.atime());
+    assertEquals(new Timespec(200, 6), set.mtime());
+    Inode omitted = store.utimens(ino, new Timespec(0, (int) Timespec.UTIME_OMIT), new Timespec(0, (int) Timespec.UTIME_NOW));
+    assertEquals(new Timespec(100, 5), omitted.atime());
+    assertTrue(omitted.mtime().sec() > 1_000_000_000L, "UTIME_NOW sets the current time");
+    assertEquals(omitted.mtime(), omitted.ctime());
+  }
+
+  @Test
+  void atimeFollowsRelatime() throws Exception {
+    long ino = store.mknod(ROOT, "a", FILE, 0, 0, 0).ino();
+    store.utimens(ino, new Timespec(10, 0), new Timespec(20, 0));
+    store.touchAtime(ino); // atime older than mtime: it moves
+    Timespec touched = store.getattr(ino).atime();
+    assertTrue(touched.sec() > 20);
+    store.touchAtime(ino); // now newer than mtime and ctime, and fresh: it stays
+    assertEquals(touched, store.getattr(ino).atime());
+  }
+
+  @Test
+  void truncateAndWritesSetSizeAndTimes() throws Exception {
+    long ino = store.mknod(ROOT, "a", FILE, 0, 0, 0).ino();
+    store.utimens(ino, new Timespec(1, 0), new Timespec(1, 0));
+    Inode grown = store.truncate(ino, 1 << 20);
+    assertEquals(1 << 20, grown.size());
+    assertTrue(grown.mtime().sec() > 1);
+    assertEquals(0, store.blocks(grown), "a file grown by truncate is a hole");
+    assertEquals(1 << 20, Files.size(store.content().path(ino)));
+    store.wrote(ino, 10);
+    assertEquals(1 << 20, store.getattr(ino).size(), "a write inside the file does not shrink it");
+    assertEquals(1 << 20, store.reserveAppend(ino, 5));
+    assertEquals((1 << 20) + 5, store.getattr(ino).size());
+    assertEquals(Errno.EISDIR, errnoOf(() -> store.truncate(ROOT, 0)));
+  }
+
+  @Test
+  void setGidDirectoriesHandDownTheirGroup() throws Exception {
+    Inode d = store.mkdir(ROOT, "d", 0775, 0, 50);
+    store.chmod(d.ino(), 02775); // mkdir(2) ignores S_ISGID in its mode, as Linux does
+    Inode file = store.mknod(d.ino(), "f", FILE, 0, 1000, 1000);
+    Inode sub = store.mkdir(d.ino(), "s", 0755, 1000, 1000);
+    assertEquals(50, file.gid());
+    assertEquals(50, sub.gid());
+    assertTrue((sub.mode() & FileMode.S_ISGID) != 0);
+  }
+}
