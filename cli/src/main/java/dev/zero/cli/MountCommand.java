@@ -18,6 +18,7 @@ import sun.misc.Signal;
 
 @Command(
     name = "mount",
+    mixinStandardHelpOptions = true,
     description = {
       "Mounts Zero on <mountpoint>, keeping content and state in <cache>.",
       "Runs in the foreground until the filesystem is unmounted (fusermount -u <mountpoint>)"

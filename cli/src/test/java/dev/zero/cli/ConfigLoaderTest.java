@@ -1,0 +1,90 @@
+package dev.zero.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.common.jimfs.Configuration;
+import com.google.common.jimfs.Jimfs;
+import java.nio.file.FileSystem;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+  private final FileSystem fs = Jimfs.newFileSystem(Configuration.unix());
+  private final Path file = fs.getPath("/home/u/.config/zero/config.yml");
+
+  @AfterEach
+  void close() throws Exception {
+    fs.close();
+  }
+
+  private Config load(String yaml) throws Exception {
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, yaml);
+    return ConfigLoader.load(file, true);
+  }
+
+  private String error(String yaml) {
+    return assertThrows(UserError.class, () -> load(yaml)).getMessage();
+  }
+
+  @Test
+  void withNoFileTheEmbeddedDefaultApplies() throws Exception {
+    Config config = ConfigLoader.load(file, false);
+    assertEquals("meta/zero.db", config.metadataFile());
+    assertFalse(config.multithreadedFuse());
+  }
+
+  @Test
+  void anEmptyFileKeepsTheDefaults() throws Exception {
+    assertEquals(ConfigLoader.load(file, false), load(""));
+  }
+
+  @Test
+  void userKeysOverrideTheDefaults() throws Exception {
+    Config config = load("metadataFile: /var/lib/zero/meta.db\nfuseLoop: multi\n");
+    assertEquals("/var/lib/zero/meta.db", config.metadataFile());
+    assertTrue(config.multithreadedFuse());
+  }
+
+  @Test
+  void theOriginalZerosNameForTheMetadataLocationIsAccepted() throws Exception {
+    assertEquals("/data/zero.db", load("sqliteFileLocation: /data/zero.db\n").metadataFile());
+  }
+
+  @Test
+  void unknownKeysAreNamedWithTheirLine() {
+    String message = error("fuseLoop: single\nmetadatFile: x\n");
+    assertTrue(message.contains("line 2"), message);
+    assertTrue(message.contains("'metadatFile'"), message);
+  }
+
+  @Test
+  void badValuesAreNamedWithKeyAndLine() {
+    String message = error("\nfuseLoop: triple\n");
+    assertTrue(message.contains("line 2") && message.contains("fuseLoop") && message.contains("triple"), message);
+  }
+
+  @Test
+  void brokenYamlIsReportedWithItsLine() {
+    String message = error("fuseLoop: single\nmetadataFile: [unclosed\n");
+    assertTrue(message.contains("not valid YAML"), message);
+    assertTrue(message.contains(file.toString()), message);
+  }
+
+  @Test
+  void aKeySetTwiceIsAnError() {
+    String message = error("fuseLoop: single\nfuseLoop: multi\n");
+    assertTrue(message.contains("set twice") && message.contains("line 2"), message);
+  }
+
+  @Test
+  void aConfigFileNamedOnTheCommandLineMustExist() {
+    UserError error = assertThrows(UserError.class, () -> ConfigLoader.load(fs.getPath("/nope.yml"), true));
+    assertEquals(UserError.CONFIG, error.exitCode());
+  }
+}
