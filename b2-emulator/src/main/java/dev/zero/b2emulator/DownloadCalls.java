@@ -1,0 +1,95 @@
+package dev.zero.b2emulator;
+
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpExchange;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.NoSuchFileException;
+import java.util.Map;
+
+/** Downloads by id and by name (GET, and HEAD for the headers alone), whole or by byte range. */
+final class DownloadCalls {
+    static final String BY_NAME_PATH = "/file/";
+
+    private final BucketStore store;
+    private final String bucketName;
+
+    DownloadCalls(BucketStore store, String bucketName) {
+        this.store = store;
+        this.bucketName = bucketName;
+    }
+
+    void byId(HttpExchange exchange) throws IOException {
+        String fileId = Exchanges.queryParameters(exchange).get("fileId");
+        if (fileId == null) {
+            throw B2Error.badRequest("fileId is required");
+        }
+        FileVersion version = store.version(fileId)
+                .filter(FileVersion::isUpload)
+                .orElseThrow(() -> B2Error.notFound("file not found: " + fileId));
+        send(exchange, version);
+    }
+
+    void byName(HttpExchange exchange) throws IOException {
+        String rest = exchange.getRequestURI().getRawPath().substring(BY_NAME_PATH.length());
+        int slash = rest.indexOf('/');
+        if (slash < 0 || !FileNames.decode(rest.substring(0, slash)).equals(bucketName)) {
+            throw B2Error.notFound("bucket not found: " + rest);
+        }
+        String fileName = FileNames.decode(rest.substring(slash + 1));
+        FileVersion version = store.latestVisible(fileName)
+                .orElseThrow(() -> B2Error.notFound("file not found: " + fileName));
+        send(exchange, version);
+    }
+
+    private void send(HttpExchange exchange, FileVersion version) throws IOException {
+        try (FileChannel content = open(version)) {
+            ByteRange range = ByteRange.of(exchange.getRequestHeaders().getFirst("Range"), version.contentLength());
+            Headers headers = exchange.getResponseHeaders();
+            headers.set("Content-Type", version.contentType());
+            headers.set("Accept-Ranges", "bytes");
+            headers.set("X-Bz-File-Id", version.fileId());
+            headers.set("X-Bz-File-Name", FileNames.encode(version.fileName()));
+            headers.set("X-Bz-Content-Sha1", version.contentSha1());
+            headers.set("X-Bz-Upload-Timestamp", Long.toString(version.uploadTimestamp()));
+            for (Map.Entry<String, String> info : version.fileInfo().entrySet()) {
+                headers.set("X-Bz-Info-" + info.getKey(), FileNames.encode(info.getValue()));
+            }
+            if (range.partial()) {
+                headers.set("Content-Range", range.contentRange());
+            }
+            int status = range.partial() ? 206 : 200;
+            if (exchange.getRequestMethod().equals("HEAD")) {
+                // The JDK server sends no Content-Length of its own for HEAD; the SDK reads the size from it.
+                headers.set("Content-Length", Long.toString(range.length()));
+                exchange.sendResponseHeaders(status, -1);
+                return;
+            }
+            if (range.length() == 0) {
+                exchange.sendResponseHeaders(status, -1);
+                return;
+            }
+            exchange.sendResponseHeaders(status, range.length());
+            try (OutputStream out = exchange.getResponseBody()) {
+                WritableByteChannel sink = Channels.newChannel(out);
+                long sent = 0;
+                while (sent < range.length()) {
+                    sent += content.transferTo(range.first() + sent, range.length() - sent, sink);
+                }
+            }
+        }
+    }
+
+    /** A version deleted between lookup and open is as gone as one never found. */
+    private FileChannel open(FileVersion version) throws IOException {
+        try {
+            return FileChannel.open(store.contentOf(version));
+        } catch (NoSuchFileException e) {
+            throw B2Error.notFound("file not found: " + version.fileName());
+        }
+    }
+}

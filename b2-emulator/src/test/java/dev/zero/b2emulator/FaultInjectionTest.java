@@ -1,0 +1,204 @@
+package dev.zero.b2emulator;
+
+import com.backblaze.b2.client.B2StorageClient;
+import com.backblaze.b2.client.exceptions.B2Exception;
+import com.backblaze.b2.client.exceptions.B2NetworkBaseException;
+import com.backblaze.b2.client.exceptions.B2ServiceUnavailableException;
+import com.backblaze.b2.client.structures.B2FileVersion;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Injected faults look to the SDK like the real service misbehaving: it retries and gets through. */
+class FaultInjectionTest {
+    @TempDir
+    Path dataDir;
+
+    private B2Emulator emulator;
+    private B2StorageClient client;
+
+    @BeforeEach
+    void start() throws IOException {
+        emulator = B2Emulator.start(EmulatorConfig.of(dataDir, Sdk.KEY_ID, Sdk.KEY, Sdk.BUCKET_ID));
+        client = Sdk.clientWithoutBackoff(emulator);
+    }
+
+    @AfterEach
+    void stop() {
+        client.close();
+        emulator.close();
+    }
+
+    @Test
+    void serviceUnavailableIsRetriedAsSoonAsRetryAfterSays() throws Exception {
+        byte[] content = Sdk.randomBytes(10_000, 20);
+        emulator.faults().add(Fault.serviceUnavailable(0).times(2).onPathsContaining("b2_upload_file"));
+        long started = System.nanoTime();
+        B2FileVersion uploaded;
+        try (B2StorageClient stock = Sdk.client(emulator)) {
+            uploaded = Sdk.upload(stock, "after-503", content);
+        }
+        long tookMillis = (System.nanoTime() - started) / 1_000_000;
+
+        // The default policy would sleep 1 s, then 2 s, without the Retry-After: 0.
+        assertTrue(tookMillis < 1000, "took " + tookMillis + " ms");
+        assertEquals(3, emulator.stats().count("b2_upload_file"));
+        assertArrayEquals(content, Sdk.downloadById(client, uploaded.getFileId()));
+        assertEquals(List.of("after-503"), versionNames());
+    }
+
+    @Test
+    void internalErrorIsRetried() throws Exception {
+        Sdk.upload(client, "listed", new byte[] {1});
+        emulator.faults().add(Fault.internalError().times(2).onPathsContaining("b2_list_file_names"));
+
+        assertEquals(List.of("listed"), Sdk.fileNames(client));
+        assertEquals(3, emulator.stats().count("b2_list_file_names"));
+    }
+
+    @Test
+    void expiredAccountTokenMakesTheSdkAuthorizeAgain() throws Exception {
+        Sdk.upload(client, "listed", new byte[] {1});
+        long authorizations = emulator.stats().count("b2_authorize_account");
+        emulator.faults().add(Fault.expiredAuthToken().times(1).onPathsContaining("b2_list_file_names"));
+
+        assertEquals(List.of("listed"), Sdk.fileNames(client));
+        assertEquals(authorizations + 1, emulator.stats().count("b2_authorize_account"));
+    }
+
+    @Test
+    void expiredUploadTokenMakesTheSdkFetchANewUploadUrl() throws Exception {
+        byte[] content = Sdk.randomBytes(5000, 21);
+        emulator.faults().add(Fault.expiredAuthToken().times(1).onPathsContaining("b2_upload_file"));
+
+        B2FileVersion uploaded = Sdk.upload(client, "reuploaded", content);
+
+        assertEquals(2, emulator.stats().count("b2_get_upload_url"));
+        assertEquals(2, emulator.stats().count("b2_upload_file"));
+        assertArrayEquals(content, Sdk.downloadById(client, uploaded.getFileId()));
+    }
+
+    @Test
+    void droppedUploadConnectionIsRetriedAndStoresOneVersion() throws Exception {
+        byte[] content = Sdk.randomBytes(200_000, 22);
+        emulator.faults().add(Fault.dropConnection().times(1).onPathsContaining("b2_upload_file"));
+
+        B2FileVersion uploaded = Sdk.upload(client, "dropped-once", content);
+
+        assertEquals(2, emulator.stats().count("b2_upload_file"));
+        assertEquals(List.of("dropped-once"), versionNames());
+        assertArrayEquals(content, Sdk.downloadById(client, uploaded.getFileId()));
+    }
+
+    @Test
+    void droppedDownloadConnectionIsRetried() throws Exception {
+        byte[] content = Sdk.randomBytes(200_000, 23);
+        B2FileVersion uploaded = Sdk.upload(client, "fetched", content);
+        emulator.faults().add(Fault.dropConnection().times(1).onPathsContaining("b2_download_file_by_id"));
+
+        assertArrayEquals(content, Sdk.downloadById(client, uploaded.getFileId()));
+        assertEquals(2, emulator.stats().count("b2_download_file_by_id"));
+    }
+
+    @Test
+    void slowCallIsAnsweredAfterTheDelay() throws Exception {
+        Sdk.upload(client, "listed", new byte[] {1});
+        emulator.faults().add(Fault.slow(300).times(1).onPathsContaining("b2_list_file_names"));
+        long started = System.nanoTime();
+
+        List<String> names = Sdk.fileNames(client);
+
+        assertTrue((System.nanoTime() - started) / 1_000_000 >= 300);
+        assertEquals(List.of("listed"), names);
+    }
+
+    @Test
+    void outageFailsEveryCallUntilCleared() throws Exception {
+        Sdk.upload(client, "listed", new byte[] {1});
+        emulator.faults().add(Fault.outage());
+
+        assertThrows(B2NetworkBaseException.class, () -> Sdk.upload(client, "during-outage", new byte[] {2}));
+        assertThrows(B2NetworkBaseException.class, () -> Sdk.downloadByName(client, "listed"));
+
+        emulator.faults().clear();
+        assertArrayEquals(new byte[] {1}, Sdk.downloadByName(client, "listed"));
+        assertEquals(List.of("listed"), Sdk.fileNames(client));
+    }
+
+    @Test
+    void outageAnsweredWith503FailsAfterTheSdksLastAttempt() throws Exception {
+        emulator.faults().add(Fault.serviceUnavailable(0));
+
+        try (B2StorageClient stock = Sdk.client(emulator)) {
+            B2ServiceUnavailableException failed = assertThrows(B2ServiceUnavailableException.class, stock::getAccountId);
+            assertEquals(503, failed.getStatus());
+        }
+        assertEquals(8, emulator.stats().count("b2_authorize_account"));
+    }
+
+    @Test
+    void faultsAndStatsWorkOverTheControlEndpoint() throws Exception {
+        Sdk.upload(client, "listed", new byte[] {1});
+        HttpResponse<String> added = control("POST", "/emulator/faults",
+                "{\"kind\":\"internal_error\",\"count\":1,\"pathContains\":\"b2_list_file_names\"}");
+        assertEquals(200, added.statusCode());
+        assertEquals(List.of(Fault.internalError().times(1).onPathsContaining("b2_list_file_names")),
+                emulator.faults().active());
+        assertTrue(control("GET", "/emulator/faults", null).body().contains("\"kind\":\"internal_error\""));
+
+        assertEquals(List.of("listed"), Sdk.fileNames(client));
+        String stats = control("GET", "/emulator/stats", null).body();
+        assertTrue(stats.contains("\"b2_list_file_names\":2"), stats);
+        assertTrue(stats.contains("\"b2_upload_file\":1"), stats);
+
+        control("POST", "/emulator/faults", "{\"kind\":\"drop_connection\"}");
+        assertThrows(B2Exception.class, () -> Sdk.downloadByName(client, "listed"));
+        assertEquals("{\"faults\":[]}", control("DELETE", "/emulator/faults", null).body());
+        assertArrayEquals(new byte[] {1}, Sdk.downloadByName(client, "listed"));
+
+        assertEquals(400, control("POST", "/emulator/faults", "{\"kind\":\"meteor_strike\"}").statusCode());
+        control("DELETE", "/emulator/stats", null);
+        assertEquals(0, emulator.stats().count("b2_upload_file"));
+    }
+
+    @Test
+    void countedFaultAppliesToTheNextMatchingCallsOnly() {
+        FaultPlan plan = new FaultPlan();
+        plan.add(Fault.internalError().times(2).onPathsContaining("b2_upload"));
+
+        assertTrue(plan.take("/b2api/v2/b2_list_file_names").isEmpty());
+        assertTrue(plan.take("/b2api/v2/b2_upload_part/x").isPresent());
+        assertEquals(List.of(Fault.internalError().times(1).onPathsContaining("b2_upload")), plan.active());
+        assertTrue(plan.take("/b2api/v2/b2_upload_file/x").isPresent());
+        assertTrue(plan.take("/b2api/v2/b2_upload_file/x").isEmpty());
+    }
+
+    private List<String> versionNames() throws B2Exception {
+        List<String> names = new ArrayList<>();
+        client.fileVersions(Sdk.BUCKET_ID).forEach(version -> names.add(version.getFileName()));
+        return names;
+    }
+
+    private HttpResponse<String> control(String method, String path, String json) throws Exception {
+        HttpRequest.BodyPublisher body = json == null
+                ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(json);
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(emulator.url() + path))
+                .method(method, body).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
