@@ -315,6 +315,11 @@ public final class ZeroFuse extends FuseStubFS {
   }
 
   private int openHandle(long ino, FuseFileInfo fi) throws FsException {
+    // libfuse2 gives each name its own page cache: a hard-linked file bypasses it, so that bytes
+    // written through one name are what a descriptor open on another name reads.
+    if (store.getattr(ino).nlink() > 1) {
+      FuseFlags.setDirectIo(fi);
+    }
     String contentPath = store.open(ino).toString();
     // Always read-write: the kernel has already checked the caller's access mode.
     int fd = LibC.INSTANCE.open(contentPath, LibC.O_RDWR | LibC.O_CREAT | LibC.O_CLOEXEC, 0600);
