@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     version = "zero 0.1.0",
     description = "Zero: a FUSE filesystem with a persistent local disk cache.",
-    subcommands = {MountCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {MountCommand.class, B2EmulatorCommand.class, CommandLine.HelpCommand.class})
 public final class ZeroCli implements Runnable {
   @Spec CommandSpec spec;
 
