@@ -586,7 +586,14 @@ public final class InodeStore implements AutoCloseable {
 
   @Override
   public void close() {
-    committer.shutdownNow();
+    // Never interrupt the committer: an interrupt in the middle of file I/O closes MapDB's
+    // FileChannel for good, and every later commit, this last one included, would fail.
+    committer.shutdown();
+    try {
+      committer.awaitTermination(1, TimeUnit.MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     sync();
     synchronized (this) {
       db.close();
