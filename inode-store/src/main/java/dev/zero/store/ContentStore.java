@@ -36,6 +36,24 @@ public final class ContentStore {
     return POSIX.stat(path(ino).toString(), stat) == 0 ? stat.blocks() : 0;
   }
 
+  /** Bytes the local content occupies on disk, summed over every content file. */
+  long usage() {
+    long blocks = 0;
+    for (int shard = 0; shard < 256; shard++) {
+      try (java.nio.file.DirectoryStream<Path> files = Files.newDirectoryStream(dir.resolve(shardName(shard)))) {
+        FileStat stat = POSIX.allocateStat();
+        for (Path file : files) {
+          if (POSIX.stat(file.toString(), stat) == 0) {
+            blocks += stat.blocks();
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return blocks * 512;
+  }
+
   void truncate(long ino, long size) throws FsException {
     try (RandomAccessFile file = new RandomAccessFile(path(ino).toFile(), "rw")) {
       file.setLength(size);

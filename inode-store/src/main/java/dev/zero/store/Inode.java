@@ -5,6 +5,8 @@ package dev.zero.store;
  *
  * @param parent for a directory, the directory that holds its one name (the root holds itself);
  *     0 for every other type, which may have many names
+ * @param content where a regular file's content is
+ * @param remoteKey the remote object holding this file's content as last uploaded, or null
  */
 public record Inode(
     long ino,
@@ -17,7 +19,9 @@ public record Inode(
     Timespec atime,
     Timespec mtime,
     Timespec ctime,
-    long parent) {
+    long parent,
+    ContentState content,
+    String remoteKey) {
 
   public boolean isDirectory() {
     return FileMode.isDirectory(mode);
@@ -36,27 +40,32 @@ public record Inode(
   }
 
   public Inode withMode(int newMode, Timespec now) {
-    return new Inode(ino, newMode, uid, gid, nlink, size, rdev, atime, mtime, now, parent);
+    return new Inode(ino, newMode, uid, gid, nlink, size, rdev, atime, mtime, now, parent, content, remoteKey);
   }
 
   public Inode withOwner(int newUid, int newGid, Timespec now) {
-    return new Inode(ino, mode, newUid, newGid, nlink, size, rdev, atime, mtime, now, parent);
+    return new Inode(ino, mode, newUid, newGid, nlink, size, rdev, atime, mtime, now, parent, content, remoteKey);
   }
 
   public Inode withNlink(int newNlink, Timespec now) {
-    return new Inode(ino, mode, uid, gid, newNlink, size, rdev, atime, mtime, now, parent);
+    return new Inode(ino, mode, uid, gid, newNlink, size, rdev, atime, mtime, now, parent, content, remoteKey);
   }
 
-  /** A content change: size and mtime, and so ctime. */
-  public Inode withContent(long newSize, Timespec now) {
-    return new Inode(ino, mode, uid, gid, nlink, newSize, rdev, atime, now, now, parent);
+  /** A change of the bytes: size and mtime, and so ctime; the local copy is now the newest. */
+  public Inode withData(long newSize, Timespec now) {
+    return new Inode(ino, mode, uid, gid, nlink, newSize, rdev, atime, now, now, parent, ContentState.LOCAL_DIRTY, remoteKey);
   }
 
   public Inode withTimes(Timespec newAtime, Timespec newMtime, Timespec newCtime) {
-    return new Inode(ino, mode, uid, gid, nlink, size, rdev, newAtime, newMtime, newCtime, parent);
+    return new Inode(ino, mode, uid, gid, nlink, size, rdev, newAtime, newMtime, newCtime, parent, content, remoteKey);
   }
 
   public Inode withParent(long newParent, Timespec now) {
-    return new Inode(ino, mode, uid, gid, nlink, size, rdev, atime, mtime, now, newParent);
+    return new Inode(ino, mode, uid, gid, nlink, size, rdev, atime, mtime, now, newParent, content, remoteKey);
+  }
+
+  /** Tiering moved the content: no attribute a user sees changes. */
+  public Inode withContentState(ContentState newContent, String newRemoteKey) {
+    return new Inode(ino, mode, uid, gid, nlink, size, rdev, atime, mtime, ctime, parent, newContent, newRemoteKey);
   }
 }

@@ -7,7 +7,7 @@ import org.mapdb.Serializer;
 
 /** The on-disk form of an {@link Inode}: a format version, then fixed-width fields. */
 final class InodeSerializer implements Serializer<Inode> {
-  private static final byte FORMAT = 1;
+  private static final byte FORMAT = 2;
 
   @Override
   public void serialize(DataOutput2 out, Inode inode) throws IOException {
@@ -23,6 +23,8 @@ final class InodeSerializer implements Serializer<Inode> {
     writeTime(out, inode.mtime());
     writeTime(out, inode.ctime());
     out.writeLong(inode.parent());
+    out.writeByte(inode.content().ordinal());
+    out.writeUTF(inode.remoteKey() == null ? "" : inode.remoteKey());
   }
 
   @Override
@@ -42,7 +44,13 @@ final class InodeSerializer implements Serializer<Inode> {
         readTime(in),
         readTime(in),
         readTime(in),
-        in.readLong());
+        in.readLong(),
+        ContentState.values()[in.readByte()],
+        emptyToNull(in.readUTF()));
+  }
+
+  private static String emptyToNull(String key) {
+    return key.isEmpty() ? null : key;
   }
 
   @Override

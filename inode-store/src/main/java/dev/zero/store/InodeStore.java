@@ -20,7 +20,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -75,6 +77,25 @@ public final class InodeStore implements AutoCloseable {
   private final List<Long> contentToDelete = new ArrayList<>();
   private final Map<Long, Integer> openCounts = new HashMap<>();
   private boolean uncommitted;
+
+  // Tiering's view, in memory: rebuilt from the inodes at open, kept up to date by save().
+  /** Remote objects no inode refers to any more, to be deleted from the remote. */
+  private final Set<String> remoteGarbage;
+  /** Regular files whose local content is newer than the remote. */
+  private final Set<Long> dirty = new HashSet<>();
+  /** Regular files whose local content equals their remote object: what may be evicted. */
+  private final Set<Long> cleanLocal = new HashSet<>();
+  /** Bumped by every content change, so an upload can tell whether the file changed under it. */
+  private final Map<Long, Long> versions = new HashMap<>();
+  private final Map<Long, Integer> writers = new HashMap<>();
+  /** When each inode was last opened, for least-recently-used eviction, without a store write. */
+  private final Map<Long, Long> lastOpenedMillis = new HashMap<>();
+  /** Regular files whose content is only in the remote (possibly partly recalled). */
+  private final Set<Long> remoteOnly = new HashSet<>();
+  private final Map<Long, Recall> recalls = new HashMap<>();
+  private ContentFetcher fetcher;
+  private long recalledFiles;
+  private long recalledBytes;
   /** Numbers up to reservedUpTo are reserved in the stored counter; nextIno is the last given. */
   private long nextIno;
   private long reservedUpTo;
@@ -91,6 +112,7 @@ public final class InodeStore implements AutoCloseable {
         db.treeMap("xattrs", new SerializerArrayTuple(Serializer.LONG, Serializer.STRING), Serializer.BYTE_ARRAY)
             .createOrOpen();
     this.orphans = db.hashSet("orphans", Serializer.LONG).createOrOpen();
+    this.remoteGarbage = db.hashSet("remoteGarbage", Serializer.STRING).createOrOpen();
     this.lastIno = db.atomicLong("lastIno").createOrOpen();
     this.committer =
         Executors.newSingleThreadScheduledExecutor(
@@ -130,7 +152,7 @@ public final class InodeStore implements AutoCloseable {
       Timespec now = Timespec.now();
       lastIno.set(ROOT);
       uncommitted = true;
-      save(new Inode(ROOT, FileMode.S_IFDIR | 0755, rootUid, rootGid, 2, DIRECTORY_SIZE, 0, now, now, now, ROOT));
+      save(new Inode(ROOT, FileMode.S_IFDIR | 0755, rootUid, rootGid, 2, DIRECTORY_SIZE, 0, now, now, now, ROOT, ContentState.LOCAL_CLEAN, null));
     }
     for (Long ino : List.copyOf(orphans)) {
       Inode orphan = inodes.get(ino);
@@ -142,6 +164,9 @@ public final class InodeStore implements AutoCloseable {
     }
     commit();
     nextIno = reservedUpTo = lastIno.get();
+    for (Inode inode : inodes.values()) {
+      index(inode);
+    }
   }
 
   public ContentStore content() {
@@ -244,7 +269,8 @@ public final class InodeStore implements AutoCloseable {
     }
     Timespec now = Timespec.now();
     long ino = allocateIno();
-    Inode node = new Inode(ino, mode, uid, gid, isDir ? 2 : 1, size, rdev, now, now, now, isDir ? parent : 0);
+    // A new file's content is empty: nothing to upload until it is written.
+    Inode node = new Inode(ino, mode, uid, gid, isDir ? 2 : 1, size, rdev, now, now, now, isDir ? parent : 0, ContentState.LOCAL_CLEAN, null);
     save(node);
     dentries.put(key, ino);
     touchDirectory(parent, isDir ? 1 : 0, now);
@@ -381,6 +407,15 @@ public final class InodeStore implements AutoCloseable {
     }
     if (inode.isRegular()) {
       contentToDelete.add(ino);
+      dirty.remove(ino);
+      cleanLocal.remove(ino);
+      remoteOnly.remove(ino);
+      dropRecall(ino);
+      versions.remove(ino);
+      lastOpenedMillis.remove(ino);
+      if (inode.remoteKey() != null) {
+        remoteGarbage.add(inode.remoteKey());
+      }
     }
     uncommitted = true;
   }
@@ -426,41 +461,64 @@ public final class InodeStore implements AutoCloseable {
     return requested.nsec() == Timespec.UTIME_OMIT ? current : requested;
   }
 
-  public synchronized Inode truncate(long ino, long size) throws FsException {
-    Inode inode = inode(ino);
-    if (inode.isDirectory()) {
-      throw new FsException(EISDIR, "cannot truncate a directory");
+  /** Sets a file's size. Remote-only content is recalled first: the kept bytes must be there. */
+  public Inode truncate(long ino, long size) throws FsException {
+    if (size > 0) {
+      ensureLocal(ino, 0, size);
     }
-    if (!inode.isRegular() || size < 0) {
-      throw new FsException(EINVAL, "cannot truncate inode " + ino + " to " + size);
+    synchronized (this) {
+      Inode inode = inode(ino);
+      if (inode.isDirectory()) {
+        throw new FsException(EISDIR, "cannot truncate a directory");
+      }
+      if (!inode.isRegular() || size < 0) {
+        throw new FsException(EINVAL, "cannot truncate inode " + ino + " to " + size);
+      }
+      dropRecall(ino);
+      content.truncate(ino, size);
+      Inode changed = inode.withData(size, Timespec.now());
+      save(changed);
+      bumpVersion(ino);
+      return changed;
     }
-    content.truncate(ino, size);
-    Inode changed = inode.withContent(size, Timespec.now());
-    save(changed);
-    return changed;
   }
 
   // ---- content -------------------------------------------------------------------------------
 
-  /** Notes that a handle on {@code ino} is open: its content lives on until the last release. */
-  public synchronized Path open(long ino) throws FsException {
-    inode(ino);
-    openCounts.merge(ino, 1, Integer::sum);
+  /**
+   * Notes that a handle on {@code ino} is open and returns its local content file, which lives
+   * on until the last release. A handle that may write gets the whole content recalled first,
+   * because writes go to the local file.
+   */
+  public Path open(long ino, boolean write) throws FsException {
+    synchronized (this) {
+      inode(ino);
+      openCounts.merge(ino, 1, Integer::sum);
+      if (write) {
+        writers.merge(ino, 1, Integer::sum);
+      }
+      lastOpenedMillis.put(ino, System.currentTimeMillis());
+    }
+    if (write) {
+      try {
+        ensureLocal(ino, 0, Long.MAX_VALUE);
+      } catch (FsException e) {
+        release(ino, true);
+        throw e;
+      }
+    }
     return content.path(ino);
   }
 
   /** Notes that a handle closed. The last release of an inode with no names frees it: true then. */
-  public synchronized boolean release(long ino) {
-    Integer count = openCounts.get(ino);
-    if (count == null) {
+  public synchronized boolean release(long ino, boolean write) {
+    if (write) {
+      decrement(writers, ino);
+    }
+    if (decrement(openCounts, ino) > 0) {
       return false;
     }
-    if (count > 1) {
-      openCounts.put(ino, count - 1);
-      return false;
-    }
-    openCounts.remove(ino);
-    Inode inode = unsaved.containsKey(ino) ? unsaved.get(ino) : inodes.get(ino);
+    Inode inode = inodeOrNull(ino);
     if (inode != null && inode.nlink() == 0) {
       free(inode);
       return true;
@@ -468,10 +526,21 @@ public final class InodeStore implements AutoCloseable {
     return false;
   }
 
+  private static int decrement(Map<Long, Integer> counts, long ino) {
+    Integer count = counts.get(ino);
+    if (count == null || count <= 1) {
+      counts.remove(ino);
+      return 0;
+    }
+    counts.put(ino, count - 1);
+    return count - 1;
+  }
+
   /** Records that bytes up to {@code end} were written: size grows, mtime and ctime are now. */
   public synchronized void wrote(long ino, long end) throws FsException {
     Inode inode = inode(ino);
-    save(inode.withContent(Math.max(inode.size(), end), Timespec.now()));
+    save(inode.withData(Math.max(inode.size(), end), Timespec.now()));
+    bumpVersion(ino);
   }
 
   /**
@@ -480,8 +549,62 @@ public final class InodeStore implements AutoCloseable {
    */
   public synchronized long reserveAppend(long ino, long length) throws FsException {
     Inode inode = inode(ino);
-    save(inode.withContent(inode.size() + length, Timespec.now()));
+    save(inode.withData(inode.size() + length, Timespec.now()));
+    bumpVersion(ino);
     return inode.size();
+  }
+
+  private void bumpVersion(long ino) {
+    versions.merge(ino, 1L, Long::sum);
+  }
+
+  /**
+   * Makes bytes [offset, offset + length) of a file local, recalling them from the remote if
+   * the file is remote-only. Returns at once for local files. Fails with EIO if the remote
+   * cannot be reached within its retries.
+   */
+  public void ensureLocal(long ino, long offset, long length) throws FsException {
+    Recall recall;
+    ContentFetcher source;
+    synchronized (this) {
+      Inode inode = inode(ino);
+      if (inode.content() != ContentState.REMOTE) {
+        return;
+      }
+      if (fetcher == null) {
+        throw new FsException(Errno.EIO, "inode " + ino + " is in the remote and no remote is configured");
+      }
+      source = fetcher;
+      recall = recalls.get(ino);
+      if (recall == null) {
+        try {
+          recall = new Recall(ino, inode.remoteKey(), inode.size(), content.path(ino));
+        } catch (IOException e) {
+          throw ContentStore.ioError("recall", ino, e);
+        }
+        recalls.put(ino, recall);
+      }
+    }
+    recall.fetch(offset, Math.min(length, Long.MAX_VALUE - offset), source);
+    if (recall.complete()) {
+      synchronized (this) {
+        Inode inode = inode(ino);
+        if (recalls.get(ino) == recall && inode.content() == ContentState.REMOTE) {
+          recalls.remove(ino);
+          recall.close();
+          recalledFiles++;
+          recalledBytes += inode.size();
+          save(inode.withContentState(ContentState.LOCAL_CLEAN, inode.remoteKey()));
+        }
+      }
+    }
+  }
+
+  private void dropRecall(long ino) {
+    Recall recall = recalls.remove(ino);
+    if (recall != null) {
+      recall.close();
+    }
   }
 
   /**
@@ -556,6 +679,136 @@ public final class InodeStore implements AutoCloseable {
     if (name.startsWith("system.")) {
       throw new FsException(EOPNOTSUPP, "system xattrs are not supported");
     }
+  }
+
+  // ---- tiering -------------------------------------------------------------------------------
+
+  /** A dirty file to upload, as of {@code version}; {@link #uploaded} tells if it still is. */
+  public record UploadJob(long ino, long version, long size, Path file) {}
+
+  /** A clean local file that may be evicted, and the local bytes that frees. */
+  public record EvictionCandidate(long ino, long bytes) {}
+
+  /** Inodes and bytes of regular files in each content state, and recall totals. */
+  public record TieringCounts(
+      long dirtyFiles, long dirtyBytes, long cleanFiles, long cleanBytes,
+      long remoteFiles, long remoteBytes, long recalledFiles, long recalledBytes) {}
+
+  public synchronized void setFetcher(ContentFetcher fetcher) {
+    this.fetcher = fetcher;
+  }
+
+  /**
+   * Dirty files that nobody has open for writing and that were last modified at least {@code
+   * quiet} ago: a file being written is not uploaded half-written.
+   */
+  public synchronized List<UploadJob> uploadJobs(Duration quiet) {
+    long cutoffSeconds = (System.currentTimeMillis() - quiet.toMillis()) / 1000;
+    List<UploadJob> jobs = new ArrayList<>();
+    for (long ino : dirty) {
+      Inode inode = inodeOrNull(ino);
+      if (inode != null && !writers.containsKey(ino) && inode.mtime().sec() <= cutoffSeconds) {
+        jobs.add(new UploadJob(ino, versions.getOrDefault(ino, 0L), inode.size(), content.path(ino)));
+      }
+    }
+    return jobs;
+  }
+
+  /**
+   * Records that {@code key} holds the content of {@code ino} as of {@code version}. If the file
+   * changed or went away meanwhile, the new object is garbage and false is returned; the file
+   * stays dirty and is uploaded again later. The object it replaces becomes garbage.
+   */
+  public synchronized boolean uploaded(long ino, long version, String key) {
+    Inode inode = inodeOrNull(ino);
+    if (inode == null || inode.content() != ContentState.LOCAL_DIRTY || versions.getOrDefault(ino, 0L) != version) {
+      remoteGarbage.add(key);
+      uncommitted = true;
+      return false;
+    }
+    if (inode.remoteKey() != null && !inode.remoteKey().equals(key)) {
+      remoteGarbage.add(inode.remoteKey());
+    }
+    save(inode.withContentState(ContentState.LOCAL_CLEAN, key));
+    return true;
+  }
+
+  /** Clean local files nobody has open, least recently opened first. */
+  public synchronized List<EvictionCandidate> evictionCandidates() {
+    List<Long> order = new ArrayList<>();
+    for (long ino : cleanLocal) {
+      if (!openCounts.containsKey(ino)) {
+        order.add(ino);
+      }
+    }
+    order.sort(Comparator.comparingLong(this::lastUsedMillis));
+    List<EvictionCandidate> candidates = new ArrayList<>();
+    for (long ino : order) {
+      candidates.add(new EvictionCandidate(ino, content.allocatedBlocks(ino) * 512));
+    }
+    return candidates;
+  }
+
+  /** Last open in this process, or else the stored atime: a read costs no store write. */
+  private long lastUsedMillis(long ino) {
+    Long opened = lastOpenedMillis.get(ino);
+    if (opened != null) {
+      return opened;
+    }
+    Inode inode = inodeOrNull(ino);
+    return inode == null ? 0 : inode.atime().sec() * 1000;
+  }
+
+  /**
+   * Drops the local content of those of {@code inos} that are still clean and closed; returns how
+   * many. The state change is committed before any file is deleted, so a crash never leaves a
+   * "local" file without its content.
+   */
+  public synchronized int evict(List<Long> inos) {
+    List<Long> evicted = new ArrayList<>();
+    for (long ino : inos) {
+      Inode inode = inodeOrNull(ino);
+      if (inode != null && cleanLocal.contains(ino) && !openCounts.containsKey(ino)) {
+        save(inode.withContentState(ContentState.REMOTE, inode.remoteKey()));
+        evicted.add(ino);
+      }
+    }
+    commit();
+    for (long ino : evicted) {
+      content.delete(ino);
+    }
+    return evicted.size();
+  }
+
+  /** Bytes the local content occupies on disk. */
+  public long localBytes() {
+    return content.usage();
+  }
+
+  public synchronized List<String> remoteGarbage() {
+    return List.copyOf(remoteGarbage);
+  }
+
+  public synchronized void remoteDeleted(String key) {
+    remoteGarbage.remove(key);
+    uncommitted = true;
+  }
+
+  public synchronized TieringCounts tieringCounts() {
+    long[] dirtyTotals = totals(dirty);
+    long[] cleanTotals = totals(cleanLocal);
+    long[] remoteTotals = totals(remoteOnly);
+    return new TieringCounts(dirtyTotals[0], dirtyTotals[1], cleanTotals[0], cleanTotals[1],
+        remoteTotals[0], remoteTotals[1], recalledFiles, recalledBytes);
+  }
+
+  private long[] totals(Set<Long> inos) {
+    long bytes = 0;
+    for (long ino : inos) {
+      Inode inode = inodeOrNull(ino);
+      bytes += inode == null ? 0 : inode.size();
+    }
+    return new long[] {inos.size(), bytes};
   }
 
   // ---- whole store ---------------------------------------------------------------------------
@@ -634,14 +887,16 @@ public final class InodeStore implements AutoCloseable {
   // ---- helpers -------------------------------------------------------------------------------
 
   private Inode inode(long ino) throws FsException {
-    Inode inode = unsaved.get(ino);
+    Inode inode = inodeOrNull(ino);
     if (inode == null) {
-      inode = inodes.get(ino);
-      if (inode == null) {
-        throw new FsException(ENOENT, "no inode " + ino);
-      }
+      throw new FsException(ENOENT, "no inode " + ino);
     }
     return inode;
+  }
+
+  private Inode inodeOrNull(long ino) {
+    Inode inode = unsaved.get(ino);
+    return inode != null ? inode : inodes.get(ino);
   }
 
   private Inode directory(long ino) throws FsException {
@@ -659,13 +914,35 @@ public final class InodeStore implements AutoCloseable {
   private void save(Inode inode) {
     unsaved.put(inode.ino(), inode);
     uncommitted = true;
+    index(inode);
+  }
+
+  private void index(Inode inode) {
+    if (!inode.isRegular()) {
+      return;
+    }
+    long ino = inode.ino();
+    if (inode.content() == ContentState.LOCAL_DIRTY) {
+      dirty.add(ino);
+    } else {
+      dirty.remove(ino);
+    }
+    if (inode.content() == ContentState.LOCAL_CLEAN && inode.remoteKey() != null) {
+      cleanLocal.add(ino);
+    } else {
+      cleanLocal.remove(ino);
+    }
+    if (inode.content() == ContentState.REMOTE) {
+      remoteOnly.add(ino);
+    } else {
+      remoteOnly.remove(ino);
+    }
   }
 
   /** A directory's entries changed: mtime and ctime are now, and nlink moves with subdirectories. */
   private void touchDirectory(long ino, int subdirectoryDelta, Timespec now) throws FsException {
     Inode dir = inode(ino);
-    save(new Inode(ino, dir.mode(), dir.uid(), dir.gid(), dir.nlink() + subdirectoryDelta, dir.size(),
-        dir.rdev(), dir.atime(), now, now, dir.parent()));
+    save(dir.withNlink(dir.nlink() + subdirectoryDelta, now).withTimes(dir.atime(), now, now));
   }
 
   private static void checkName(String name) throws FsException {

@@ -148,12 +148,12 @@ class InodeStoreTest {
   @Test
   void anUnlinkedOpenFileLivesUntilItsLastRelease() throws Exception {
     Inode a = store.mknod(ROOT, "a", FILE, 0, 0, 0);
-    Path content = store.open(a.ino());
+    Path content = store.open(a.ino(), true);
     Files.writeString(content, "still here");
     store.unlink(ROOT, "a");
     assertEquals(List.of(), store.readdir(ROOT));
     assertEquals(0, store.getattr(a.ino()).nlink());
-    assertTrue(store.release(a.ino()));
+    assertTrue(store.release(a.ino(), true));
     assertEquals(Errno.ENOENT, errnoOf(() -> store.getattr(a.ino())));
     store.sync();
     assertFalse(Files.exists(content), "freed content is deleted once the free is committed");
@@ -162,7 +162,7 @@ class InodeStoreTest {
   @Test
   void orphansOfAProcessThatDiedAreFreedAtTheNextOpen() throws Exception {
     Inode a = store.mknod(ROOT, "a", FILE, 0, 0, 0);
-    store.open(a.ino());
+    store.open(a.ino(), true);
     store.unlink(ROOT, "a");
     store.close(); // the process ends without releasing the handle
     store = reopen();

@@ -28,6 +28,7 @@ import ru.serce.jnrfuse.struct.Statvfs;
  */
 public final class ZeroFuse extends FuseStubFS {
   private static final int O_ACCMODE = 03;
+  private static final int O_RDONLY = 0;
   private static final int O_APPEND = 02000;
   private static final int O_EXCL = 0200;
   private static final int BLOCK_SIZE = 4096;
@@ -320,16 +321,17 @@ public final class ZeroFuse extends FuseStubFS {
     if (store.getattr(ino).nlink() > 1) {
       FuseFlags.setDirectIo(fi);
     }
-    String contentPath = store.open(ino).toString();
+    boolean writable = (fi.flags.get() & O_ACCMODE) != O_RDONLY;
+    String contentPath = store.open(ino, writable).toString();
     // Always read-write: the kernel has already checked the caller's access mode.
     int fd = LibC.INSTANCE.open(contentPath, LibC.O_RDWR | LibC.O_CREAT | LibC.O_CLOEXEC, 0600);
     if (fd < 0) {
       int errno = LibC.errno();
-      store.release(ino);
+      store.release(ino, writable);
       return -errno;
     }
     long fh = lastHandle.incrementAndGet();
-    openFiles.put(fh, new OpenFile(ino, fd, (fi.flags.get() & O_APPEND) != 0));
+    openFiles.put(fh, new OpenFile(ino, fd, (fi.flags.get() & O_APPEND) != 0, writable));
     fi.fh.set(fh);
     return 0;
   }
@@ -338,6 +340,7 @@ public final class ZeroFuse extends FuseStubFS {
   public int read(String path, Pointer buf, long size, long offset, FuseFileInfo fi) {
     return call(() -> {
       OpenFile file = handle(fi);
+      store.ensureLocal(file.ino, offset, size);
       long read = LibC.INSTANCE.pread(file.fd, buf, size, offset);
       if (read < 0) {
         return -LibC.errno();
@@ -388,7 +391,7 @@ public final class ZeroFuse extends FuseStubFS {
     OpenFile file = openFiles.remove(fi.fh.get());
     if (file != null) {
       LibC.INSTANCE.close(file.fd);
-      if (store.release(file.ino)) {
+      if (store.release(file.ino, file.writable)) {
         hidden.forget(file.ino);
       }
     }
