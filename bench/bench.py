@@ -56,14 +56,18 @@ class Native:
 
 
 class Bindfs(Native):
-    def __init__(self, work):
-        super().__init__(work, "bindfs-backing")
-        self.name = "bindfs"
-        self.mnt = work / "bindfs-mnt"
+    """bindfs as it comes, or with attr_timeout=0: the attribute caching Zero gives up for hard links."""
+
+    def __init__(self, work, attr_timeout_zero=False):
+        name = "bindfs-at0" if attr_timeout_zero else "bindfs"
+        super().__init__(work, name + "-backing")
+        self.name = name
+        self.options = "big_writes,attr_timeout=0" if attr_timeout_zero else "big_writes"
+        self.mnt = work / (self.name + "-mnt")
         self.mnt.mkdir(parents=True, exist_ok=True)
 
     def start(self):
-        subprocess.run(["bindfs", "-o", "big_writes", str(self.root), str(self.mnt)], check=True)
+        subprocess.run(["bindfs", "-o", self.options, str(self.root), str(self.mnt)], check=True)
         wait_until(lambda: mounted(self.mnt), "bindfs mount")
         return self.mnt
 
@@ -205,11 +209,16 @@ def main():
     parser.add_argument("--size-mib", type=int, default=1024, help="size of the sequential file")
     parser.add_argument("--loops", default="single", help="Zero's FUSE loops to measure: single,multi")
     parser.add_argument("--only", default="sequential,small,tar")
+    parser.add_argument("--bindfs-at0", action="store_true",
+                        help="also run bindfs with attr_timeout=0, the attribute caching Zero runs with")
     parser.add_argument("--dir", default=None, help="work directory (default: a new one in /var/tmp)")
     args = parser.parse_args()
 
     work = Path(args.dir or tempfile.mkdtemp(prefix="zero-bench-", dir="/var/tmp")).resolve()
-    targets = [Zero(work, args.jar, loop) for loop in args.loops.split(",")] + [Bindfs(work), Native(work)]
+    targets = [Zero(work, args.jar, loop) for loop in args.loops.split(",")] + [Bindfs(work)]
+    if args.bindfs_at0:
+        targets.append(Bindfs(work, attr_timeout_zero=True))
+    targets.append(Native(work))
     archive = source_archive(work)
     tar_files = int(subprocess.run(["tar", "tf", str(archive)], capture_output=True, text=True).stdout.count("\n"))
     workloads = {"sequential": lambda t: sequential(t, args.size_mib),
@@ -233,12 +242,12 @@ def main():
     names = [t.name for t in targets]
     print("\nmedian of %d runs; work dir %s; tar archive: %d entries" % (args.runs, work, tar_files))
     header = "%-30s" % "metric" + "".join("%14s" % n for n in names)
-    ratios = [n for n in names if n.startswith("zero")]
-    print(header + "".join("%14s" % (n + "/bindfs") for n in ratios))
+    ratios = [(z, b) for z in names if z.startswith("zero") for b in names if b.startswith("bindfs")]
+    print(header + "".join("%18s" % (z + "/" + b) for z, b in ratios))
     for metric, by_target in samples.items():
         medians = {n: statistics.median(v) for n, v in by_target.items()}
         line = "%-30s" % metric + "".join("%14.1f" % medians[n] for n in names)
-        line += "".join("%14.2f" % (medians[n] / medians["bindfs"]) for n in ratios)
+        line += "".join("%18.2f" % (medians[z] / medians[b]) for z, b in ratios)
         print(line)
     shutil.rmtree(work, ignore_errors=True)
 
