@@ -1,0 +1,38 @@
+package dev.zero.tiering;
+
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Where cold content goes: a store of immutable objects named by key. Two implementations: a local
+ * directory ({@link LocalDirectoryRemote}) and a Backblaze B2 bucket ({@link B2Remote}). Every
+ * method is safe to call from several threads at once.
+ *
+ * <p>A key is up to 1024 bytes of UTF-8 without control characters, made of '/'-separated segments
+ * none of which is empty, "." or ".."; methods throw IllegalArgumentException for any other. In a
+ * local directory a key cannot also be the directory of other keys ("a" and "a/b").
+ */
+public interface Remote extends AutoCloseable {
+  /** Uploads the whole of {@code file} as the object {@code key}; returns what was stored. */
+  RemoteObject upload(String key, Path file) throws RemoteException;
+
+  /**
+   * Downloads bytes [{@code offset}, {@code offset + length}) of object {@code key} and writes them
+   * into {@code target} at {@code targetOffset}. Returns the number of bytes written, which is less
+   * than {@code length} only where the object ends.
+   */
+  long download(String key, long offset, long length, FileChannel target, long targetOffset)
+      throws RemoteException;
+
+  /**
+   * Deletes the object {@code key} (every version of it); deleting a missing key is not an error.
+   */
+  void delete(String key) throws RemoteException;
+
+  /** Every object whose key starts with {@code prefix}, in key order. */
+  List<RemoteObject> list(String prefix) throws RemoteException;
+
+  @Override
+  void close();
+}
