@@ -27,6 +27,15 @@ final class CacheDirectory implements AutoCloseable {
 
   /** Creates the directory if new and takes its lock, or says why not in one sentence. */
   static CacheDirectory lock(Path root) throws UserError {
+    CacheDirectory cache = tryLock(root);
+    if (cache == null) {
+      throw new UserError(UserError.SETUP, "cache directory " + root + " is in use by another Zero process" + holder(root) + "; unmount it first.");
+    }
+    return cache;
+  }
+
+  /** Like {@link #lock}, but null when another process (a mount) holds the cache. */
+  static CacheDirectory tryLock(Path root) throws UserError {
     try {
       Files.createDirectories(root);
     } catch (IOException e) {
@@ -41,9 +50,8 @@ final class CacheDirectory implements AutoCloseable {
       channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
       FileLock lock = channel.tryLock();
       if (lock == null) {
-        String holder = Files.readString(lockFile, StandardCharsets.UTF_8).trim();
         channel.close();
-        throw new UserError(UserError.SETUP, "cache directory " + root + " is in use by another Zero process" + (holder.isEmpty() ? "" : " (pid " + holder + ")") + "; unmount it first.");
+        return null;
       }
       channel.truncate(0);
       channel.write(StandardCharsets.UTF_8.encode(ProcessHandle.current().pid() + "\n"), 0);
@@ -52,6 +60,15 @@ final class CacheDirectory implements AutoCloseable {
       throw new UserError(UserError.SETUP, "cache directory " + root + " is already in use by this process.");
     } catch (IOException e) {
       throw new UserError(UserError.SETUP, "cannot lock cache directory " + root + " (" + e.getMessage() + "); check that it is writable.");
+    }
+  }
+
+  private static String holder(Path root) {
+    try {
+      String pid = Files.readString(root.resolve("lock"), StandardCharsets.UTF_8).trim();
+      return pid.isEmpty() ? "" : " (pid " + pid + ")";
+    } catch (IOException e) {
+      return "";
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.zero.cli;
 
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * Zero's settings, from the embedded default overlaid with the user's config.yml.
@@ -8,9 +9,27 @@ import java.nio.file.Path;
  * @param metadataFile where the metadata store lives; relative to the cache directory unless
  *     absolute
  * @param multithreadedFuse libfuse's multithreaded loop instead of the single-threaded one
+ * @param b2 the B2 bucket content moves to, or null for the local-directory remote
+ * @param remoteDirectory the local-directory remote, relative to the cache unless absolute
+ * @param targetBytes local disk the content may use
+ * @param uploadDelay how long a file must be left unmodified before it is uploaded
  */
-record Config(String metadataFile, boolean multithreadedFuse) {
+record Config(
+    String metadataFile,
+    boolean multithreadedFuse,
+    B2Account b2,
+    String remoteDirectory,
+    long targetBytes,
+    Duration uploadDelay) {
+
+  /** A B2 account and bucket; {@code url} is null for the real service. */
+  record B2Account(String accountId, String applicationKey, String bucketId, String url) {}
+
   Path metadataFileIn(Path cache) {
     return cache.resolve(metadataFile);
+  }
+
+  Path remoteDirectoryIn(Path cache) {
+    return cache.resolve(remoteDirectory);
   }
 }

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.Tag;
 
 /**
  * Reads config.yml: the embedded default first, then the user's file key by key on top. Every
@@ -26,10 +28,20 @@ final class ConfigLoader {
   /** The original Zero's name for the metadata location, accepted as it is. */
   static final String SQLITE_FILE_LOCATION = "sqliteFileLocation";
   static final String FUSE_LOOP = "fuseLoop";
-  private static final List<String> KEYS = List.of(METADATA_FILE, SQLITE_FILE_LOCATION, FUSE_LOOP);
+  static final String ACCOUNT_ID = "accountId";
+  static final String APPLICATION_KEY = "applicationKey";
+  static final String BUCKET_ID = "bucketId";
+  static final String B2_URL = "b2Url";
+  static final String REMOTE_DIRECTORY = "remoteDirectory";
+  static final String TARGET_DISK_USAGE = "targetDiskUsage";
+  static final String UPLOAD_DELAY_SECONDS = "uploadDelaySeconds";
+  private static final List<String> KEYS = List.of(METADATA_FILE, SQLITE_FILE_LOCATION, FUSE_LOOP,
+      ACCOUNT_ID, APPLICATION_KEY, BUCKET_ID, B2_URL, REMOTE_DIRECTORY, TARGET_DISK_USAGE, UPLOAD_DELAY_SECONDS);
+  private static final List<String> B2_KEYS = List.of(ACCOUNT_ID, APPLICATION_KEY, BUCKET_ID);
+  private static final double BYTES_PER_GB = 1e9;
 
-  /** A value as written, with where it was written, for error messages. */
-  private record Setting(String value, String file, int line) {
+  /** A value as written, with its YAML type and where it was written, for error messages. */
+  private record Setting(String value, Tag tag, String file, int line) {
     String where() {
       return file + " line " + line;
     }
@@ -88,22 +100,76 @@ final class ConfigLoader {
         throw new UserError(UserError.CONFIG, file + " line " + line + ": key '" + key + "' needs a single value.");
       }
       String canonical = key.equals(SQLITE_FILE_LOCATION) ? METADATA_FILE : key;
-      settings.put(canonical, new Setting(value.getValue(), file, line));
+      settings.put(canonical, new Setting(value.getValue(), value.getTag(), file, line));
     }
   }
 
   private static Config toConfig(Map<String, Setting> settings) throws UserError {
-    Setting metadata = settings.get(METADATA_FILE);
-    if (metadata.value().isBlank()) {
-      throw new UserError(UserError.CONFIG, metadata.where() + ": key '" + METADATA_FILE + "' needs a path.");
-    }
+    String metadata = path(settings, METADATA_FILE);
     Setting loop = settings.get(FUSE_LOOP);
     boolean multithreaded = switch (loop.value()) {
       case "single" -> false;
       case "multi" -> true;
       default -> throw new UserError(UserError.CONFIG, loop.where() + ": key '" + FUSE_LOOP + "' must be single or multi, not '" + loop.value() + "'.");
     };
-    return new Config(metadata.value(), multithreaded);
+    return new Config(metadata, multithreaded, b2Account(settings), path(settings, REMOTE_DIRECTORY),
+        (long) (positiveNumber(settings, TARGET_DISK_USAGE, "a number of GB") * BYTES_PER_GB),
+        Duration.ofSeconds(wholeNumber(settings, UPLOAD_DELAY_SECONDS, "a whole number of seconds")));
+  }
+
+  /** B2 needs its three keys together; with none of them, the remote is a local directory. */
+  private static Config.B2Account b2Account(Map<String, Setting> settings) throws UserError {
+    Setting url = settings.get(B2_URL);
+    List<String> present = B2_KEYS.stream().filter(settings::containsKey).toList();
+    if (present.isEmpty()) {
+      if (url != null) {
+        throw new UserError(UserError.CONFIG, url.where() + ": key '" + B2_URL + "' needs accountId, applicationKey and bucketId too.");
+      }
+      return null;
+    }
+    for (String key : B2_KEYS) {
+      if (!settings.containsKey(key)) {
+        throw new UserError(UserError.CONFIG, settings.get(present.get(0)).where() + ": key '" + key + "' is missing: B2 needs accountId, applicationKey and bucketId together.");
+      }
+      if (settings.get(key).value().isBlank()) {
+        throw new UserError(UserError.CONFIG, settings.get(key).where() + ": key '" + key + "' is empty.");
+      }
+    }
+    if (url != null && !url.value().startsWith("http://") && !url.value().startsWith("https://")) {
+      throw new UserError(UserError.CONFIG, url.where() + ": key '" + B2_URL + "' must be an http:// or https:// URL, not '" + url.value() + "'.");
+    }
+    return new Config.B2Account(settings.get(ACCOUNT_ID).value(), settings.get(APPLICATION_KEY).value(),
+        settings.get(BUCKET_ID).value(), url == null ? null : url.value());
+  }
+
+  private static String path(Map<String, Setting> settings, String key) throws UserError {
+    Setting setting = settings.get(key);
+    if (setting.value().isBlank()) {
+      throw new UserError(UserError.CONFIG, setting.where() + ": key '" + key + "' needs a path.");
+    }
+    return setting.value();
+  }
+
+  private static double positiveNumber(Map<String, Setting> settings, String key, String what) throws UserError {
+    Setting setting = settings.get(key);
+    if (setting.tag().equals(Tag.INT) || setting.tag().equals(Tag.FLOAT)) {
+      double value = Double.parseDouble(setting.value().replace("_", ""));
+      if (value > 0) {
+        return value;
+      }
+    }
+    throw new UserError(UserError.CONFIG, setting.where() + ": key '" + key + "' must be " + what + " above 0, not '" + setting.value() + "'.");
+  }
+
+  private static long wholeNumber(Map<String, Setting> settings, String key, String what) throws UserError {
+    Setting setting = settings.get(key);
+    if (setting.tag().equals(Tag.INT)) {
+      long value = Long.parseLong(setting.value().replace("_", ""));
+      if (value >= 0) {
+        return value;
+      }
+    }
+    throw new UserError(UserError.CONFIG, setting.where() + ": key '" + key + "' must be " + what + ", not '" + setting.value() + "'.");
   }
 
   private static int line(Node node) {

@@ -2,13 +2,13 @@ package dev.zero.cli;
 
 import dev.zero.fuse.MountOptions;
 import dev.zero.fuse.ZeroFuse;
-import dev.zero.store.InodeStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Callable;
-import jnr.posix.POSIX;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import jnr.posix.POSIXFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,12 +22,10 @@ import sun.misc.Signal;
     description = {
       "Mounts Zero on <mountpoint>, keeping content and state in <cache>.",
       "Runs in the foreground until the filesystem is unmounted (fusermount -u <mountpoint>)"
-          + " or the process gets SIGINT or SIGTERM, which unmount cleanly."
+          + " or the process gets SIGINT or SIGTERM, which unmount cleanly. Tiers in the"
+          + " background: uploads quiet files, evicts when over the target disk usage."
     })
 final class MountCommand implements Callable<Integer> {
-  /** How long a metadata change may wait for its commit; fsync commits at once. */
-  static final Duration COMMIT_INTERVAL = Duration.ofMillis(200);
-
   @Parameters(index = "0", paramLabel = "<mountpoint>", description = "An existing empty directory.")
   Path mountpoint;
 
@@ -43,39 +41,49 @@ final class MountCommand implements Callable<Integer> {
   boolean debug;
 
   @Override
-  public Integer call() throws UserError, IOException {
+  public Integer call() throws UserError, IOException, InterruptedException {
     Config settings = config.load();
     boolean multithreaded = fuseLoop == null ? settings.multithreadedFuse() : parseLoop(fuseLoop);
     Path target = Mountpoint.check(mountpoint);
-    try (CacheDirectory cacheDir = CacheDirectory.lock(cache.toAbsolutePath().normalize())) {
-      POSIX posix = POSIXFactory.getNativePOSIX();
-      InodeStore store = openStore(settings.metadataFileIn(cacheDir.root()), cacheDir.contentDir(), posix);
-      ZeroFuse fuse = new ZeroFuse(store);
-      Runnable unmount = fuse::unmount;
-      Signal.handle(new Signal("TERM"), signal -> unmount.run());
-      Signal.handle(new Signal("INT"), signal -> unmount.run());
-      System.err.println("zero: mounting " + target + " (cache " + cacheDir.root() + ")");
+    try (OpenCache open = OpenCache.open(CacheDirectory.lock(cache.toAbsolutePath().normalize()), settings);
+        ControlSocket control = ControlSocket.serve(open.root(), open.store(), open.engine())) {
+      ScheduledExecutorService tiering = startBackgroundTiering(open);
+      ZeroFuse fuse = new ZeroFuse(open.store());
+      Signal.handle(new Signal("TERM"), signal -> fuse.unmount());
+      Signal.handle(new Signal("INT"), signal -> fuse.unmount());
+      System.err.println("zero: mounting " + target + " (cache " + open.root() + ")");
       try {
-        fuse.serve(target, new MountOptions(multithreaded, allowOther(posix), debug));
+        fuse.serve(target, new MountOptions(multithreaded, allowOther(), debug));
       } finally {
-        store.close();
+        tiering.shutdown();
+        tiering.awaitTermination(10, TimeUnit.MINUTES);
       }
       System.err.println("zero: unmounted " + target);
       return 0;
     }
   }
 
-  private static InodeStore openStore(Path metadataFile, Path contentDir, POSIX posix) throws UserError {
-    try {
-      return InodeStore.open(metadataFile, contentDir, COMMIT_INTERVAL, posix.getuid(), posix.getgid());
-    } catch (IOException | RuntimeException e) {
-      throw new UserError(UserError.SETUP, "cannot open the metadata store " + metadataFile + " (" + e.getMessage() + "); check the path and that no other process uses it.");
-    }
+  /** Tiers every few seconds, so that a user who never runs zero-cli tier never fills the disk. */
+  private static ScheduledExecutorService startBackgroundTiering(OpenCache open) {
+    ScheduledExecutorService tiering = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread thread = new Thread(r, "zero-tiering");
+      thread.setDaemon(true);
+      return thread;
+    });
+    long seconds = TierCommand.INTERVAL.toSeconds();
+    tiering.scheduleWithFixedDelay(() -> {
+      try {
+        open.engine().runOnce(null);
+      } catch (RuntimeException e) {
+        System.err.println("zero: tiering pass failed: " + e);
+      }
+    }, seconds, seconds, TimeUnit.SECONDS);
+    return tiering;
   }
 
   /** allow_other needs root, or user_allow_other in /etc/fuse.conf; without it, only we get in. */
-  private static boolean allowOther(POSIX posix) throws IOException {
-    if (posix.getuid() == 0) {
+  private static boolean allowOther() throws IOException {
+    if (POSIXFactory.getNativePOSIX().getuid() == 0) {
       return true;
     }
     Path fuseConf = Path.of("/etc/fuse.conf");

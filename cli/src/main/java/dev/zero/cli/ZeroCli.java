@@ -10,8 +10,8 @@ import picocli.CommandLine.Spec;
     name = "zero-cli",
     mixinStandardHelpOptions = true,
     version = "zero 0.1.0",
-    description = "Zero: a FUSE filesystem with a persistent local disk cache.",
-    subcommands = {MountCommand.class, B2EmulatorCommand.class, CommandLine.HelpCommand.class})
+    description = "Zero: a FUSE filesystem on a persistent local disk cache, with cold content in Backblaze B2.",
+    subcommands = {MountCommand.class, TierCommand.class, StatusCommand.class, B2EmulatorCommand.class, CommandLine.HelpCommand.class})
 public final class ZeroCli implements Runnable {
   @Spec CommandSpec spec;
 
@@ -20,7 +20,14 @@ public final class ZeroCli implements Runnable {
     throw new ParameterException(spec.commandLine(), "Name a command, for example: zero-cli mount <mountpoint> <cache>");
   }
 
+  /**
+   * The B2 SDK's HTTP client logs every connection it retries at INFO; Zero reports what still
+   * fails after the retries itself. Held here because java.util.logging forgets unreferenced loggers.
+   */
+  private static final java.util.logging.Logger HTTP_CLIENT_LOG = java.util.logging.Logger.getLogger("org.apache.http");
+
   public static void main(String[] args) {
+    HTTP_CLIENT_LOG.setLevel(java.util.logging.Level.WARNING);
     CommandLine cli = new CommandLine(new ZeroCli());
     cli.setExecutionExceptionHandler(
         (exception, commandLine, parseResult) -> {

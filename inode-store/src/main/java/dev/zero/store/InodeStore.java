@@ -686,7 +686,7 @@ public final class InodeStore implements AutoCloseable {
   /** A dirty file to upload, as of {@code version}; {@link #uploaded} tells if it still is. */
   public record UploadJob(long ino, long version, long size, Path file) {}
 
-  /** A clean local file that may be evicted, and the local bytes that frees. */
+  /** A file tiering may move, and the local bytes that moves. */
   public record EvictionCandidate(long ino, long bytes) {}
 
   /** Inodes and bytes of regular files in each content state, and recall totals. */
@@ -722,8 +722,7 @@ public final class InodeStore implements AutoCloseable {
   public synchronized boolean uploaded(long ino, long version, String key) {
     Inode inode = inodeOrNull(ino);
     if (inode == null || inode.content() != ContentState.LOCAL_DIRTY || versions.getOrDefault(ino, 0L) != version) {
-      remoteGarbage.add(key);
-      uncommitted = true;
+      discard(key);
       return false;
     }
     if (inode.remoteKey() != null && !inode.remoteKey().equals(key)) {
@@ -780,9 +779,32 @@ public final class InodeStore implements AutoCloseable {
     return evicted.size();
   }
 
+  /** Remote-only files used within {@code recent}, most recently used first, with their sizes. */
+  public synchronized List<EvictionCandidate> prefetchCandidates(Duration recent) {
+    long since = System.currentTimeMillis() - recent.toMillis();
+    List<Long> order = new ArrayList<>();
+    for (long ino : remoteOnly) {
+      if (lastUsedMillis(ino) >= since) {
+        order.add(ino);
+      }
+    }
+    order.sort(Comparator.comparingLong(this::lastUsedMillis).reversed());
+    List<EvictionCandidate> candidates = new ArrayList<>();
+    for (long ino : order) {
+      candidates.add(new EvictionCandidate(ino, inodeOrNull(ino).size()));
+    }
+    return candidates;
+  }
+
   /** Bytes the local content occupies on disk. */
   public long localBytes() {
     return content.usage();
+  }
+
+  /** An object that no inode refers to (a failed or superseded upload): delete it from the remote. */
+  public synchronized void discard(String key) {
+    remoteGarbage.add(key);
+    uncommitted = true;
   }
 
   public synchronized List<String> remoteGarbage() {

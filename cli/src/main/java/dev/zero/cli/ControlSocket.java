@@ -1,0 +1,151 @@
+package dev.zero.cli;
+
+import dev.zero.store.InodeStore;
+import dev.zero.tiering.TierReport;
+import dev.zero.tiering.TieringEngine;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/**
+ * The mount process owns the store (MapDB opens its file in one process only), so other
+ * commands ask it over a Unix socket in the cache directory, mode 0600. One request per
+ * connection, one line; the answer is lines, each a word and its data:
+ * {@code total BYTES} pending upload, {@code line TEXT} to print, {@code progress N N N N N N N N}
+ * (a {@link TierReport}),
+ * and last {@code done EXIT_CODE}.
+ */
+final class ControlSocket implements AutoCloseable {
+  static final String TIER = "tier";
+  static final String STATUS = "status";
+
+  private final Path path;
+  private final ServerSocketChannel server;
+  private final InodeStore store;
+  private final TieringEngine engine;
+
+  private ControlSocket(Path path, ServerSocketChannel server, InodeStore store, TieringEngine engine) {
+    this.path = path;
+    this.server = server;
+    this.store = store;
+    this.engine = engine;
+  }
+
+  static Path pathIn(Path cache) {
+    return cache.resolve("control.sock");
+  }
+
+  /** Starts answering requests on the socket in {@code cache}. */
+  static ControlSocket serve(Path cache, InodeStore store, TieringEngine engine) throws IOException {
+    Path path = pathIn(cache);
+    Files.deleteIfExists(path); // left by a process that died; we hold the cache lock
+    ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+    server.bind(UnixDomainSocketAddress.of(path));
+    Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+    ControlSocket socket = new ControlSocket(path, server, store, engine);
+    Thread acceptor = new Thread(socket::acceptLoop, "zero-control");
+    acceptor.setDaemon(true);
+    acceptor.start();
+    return socket;
+  }
+
+  private void acceptLoop() {
+    while (server.isOpen()) {
+      try {
+        SocketChannel client = server.accept();
+        Thread handler = new Thread(() -> answer(client), "zero-control-request");
+        handler.setDaemon(true);
+        handler.start();
+      } catch (IOException e) {
+        return; // closed at unmount
+      }
+    }
+  }
+
+  private void answer(SocketChannel client) {
+    try (client;
+        BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(client), StandardCharsets.UTF_8));
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(Channels.newOutputStream(client), StandardCharsets.UTF_8), true)) {
+      String request = in.readLine();
+      if (TIER.equals(request)) {
+        out.println("total " + store.tieringCounts().dirtyBytes());
+        TierReport report = engine.runOnce(progress -> out.println("progress " + encode(progress)));
+        out.println("progress " + encode(report));
+        out.println("done " + (report.errors() == 0 ? 0 : 1));
+      } else if (STATUS.equals(request)) {
+        StatusReport.lines(store, engine).forEach(line -> out.println("line " + line));
+        out.println("done 0");
+      } else {
+        out.println("line unknown request '" + request + "'");
+        out.println("done 2");
+      }
+    } catch (IOException | RuntimeException e) {
+      System.err.println("zero: control request failed: " + e);
+    }
+  }
+
+  /** A client's view of one request: lines to print and progress to show. */
+  interface Listener {
+    void line(String text);
+
+    /** Before a tiering pass: the bytes waiting to be uploaded. */
+    default void total(long pendingBytes) {}
+
+    default void progress(TierReport report) {}
+  }
+
+  /** Sends {@code request} to the mount process of {@code cache}; returns its exit code. */
+  static int request(Path cache, String request, Listener listener) throws UserError {
+    Path path = pathIn(cache);
+    try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(path));
+        BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(Channels.newOutputStream(channel), StandardCharsets.UTF_8), true)) {
+      out.println(request);
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        int space = line.indexOf(' ');
+        String word = space < 0 ? line : line.substring(0, space);
+        String data = space < 0 ? "" : line.substring(space + 1);
+        switch (word) {
+          case "total" -> listener.total(Long.parseLong(data));
+          case "line" -> listener.line(data);
+          case "progress" -> listener.progress(decode(data));
+          case "done" -> {
+            return Integer.parseInt(data);
+          }
+          default -> listener.line(line);
+        }
+      }
+      throw new UserError(1, "the mount process of " + cache + " closed the connection early; see its log.");
+    } catch (IOException e) {
+      throw new UserError(UserError.SETUP, "cache " + cache + " is in use, but its mount process does not answer on " + path + " (" + e.getMessage() + "); is it a Zero mount of this version?");
+    }
+  }
+
+  private static String encode(TierReport r) {
+    return r.uploadedFiles() + " " + r.uploadedBytes() + " " + r.evictedFiles() + " " + r.evictedBytes() + " "
+        + r.recalledFiles() + " " + r.recalledBytes() + " " + r.deletedObjects() + " " + r.errors();
+  }
+
+  private static TierReport decode(String data) {
+    String[] n = data.split(" ");
+    return new TierReport(Long.parseLong(n[0]), Long.parseLong(n[1]), Long.parseLong(n[2]), Long.parseLong(n[3]),
+        Long.parseLong(n[4]), Long.parseLong(n[5]), Long.parseLong(n[6]), Integer.parseInt(n[7]));
+  }
+
+  @Override
+  public void close() throws IOException {
+    server.close();
+    Files.deleteIfExists(path);
+  }
+}

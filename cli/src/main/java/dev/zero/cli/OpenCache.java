@@ -1,0 +1,63 @@
+package dev.zero.cli;
+
+import dev.zero.store.InodeStore;
+import dev.zero.tiering.TieringEngine;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import jnr.posix.POSIX;
+import jnr.posix.POSIXFactory;
+
+/** A locked cache directory with its store open and its tiering engine ready. */
+final class OpenCache implements AutoCloseable {
+  /** How long a metadata change may wait for its commit; fsync commits at once. */
+  static final Duration COMMIT_INTERVAL = Duration.ofMillis(200);
+
+  private final CacheDirectory directory;
+  private final InodeStore store;
+  private final TieringEngine engine;
+
+  private OpenCache(CacheDirectory directory, InodeStore store, TieringEngine engine) {
+    this.directory = directory;
+    this.store = store;
+    this.engine = engine;
+  }
+
+  static OpenCache open(CacheDirectory directory, Config config) throws UserError, IOException {
+    POSIX posix = POSIXFactory.getNativePOSIX();
+    Path metadataFile = config.metadataFileIn(directory.root());
+    InodeStore store;
+    try {
+      store = InodeStore.open(metadataFile, directory.contentDir(), COMMIT_INTERVAL, posix.getuid(), posix.getgid());
+    } catch (IOException | RuntimeException e) {
+      directory.close();
+      throw new UserError(UserError.SETUP, "cannot open the metadata store " + metadataFile + " (" + e.getMessage() + "); check the path and that no other process uses it.");
+    }
+    try {
+      return new OpenCache(directory, store, TieringSetup.engine(store, config, directory.root()));
+    } catch (UserError e) {
+      store.close();
+      directory.close();
+      throw e;
+    }
+  }
+
+  Path root() {
+    return directory.root();
+  }
+
+  InodeStore store() {
+    return store;
+  }
+
+  TieringEngine engine() {
+    return engine;
+  }
+
+  @Override
+  public void close() throws IOException {
+    engine.close();
+    store.close();
+    directory.close();
+  }
+}

@@ -1,0 +1,32 @@
+package dev.zero.cli;
+
+import dev.zero.store.InodeStore;
+import dev.zero.store.InodeStore.TieringCounts;
+import dev.zero.tiering.Bytes;
+import dev.zero.tiering.TieringEngine;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What {@code zero-cli status} prints, computed where the store is open. */
+final class StatusReport {
+  private StatusReport() {}
+
+  static List<String> lines(InodeStore store, TieringEngine engine) {
+    TieringCounts counts = store.tieringCounts();
+    long used = store.localBytes();
+    long target = engine.policy().targetBytes();
+    List<String> lines = new ArrayList<>();
+    lines.add(String.format("local content:   %s of %s target (%.0f%%)", Bytes.human(used), Bytes.human(target), 100.0 * used / target));
+    lines.add(String.format("inodes:          %d", store.stats().inodes()));
+    lines.add(String.format("dirty:           %d files, %s (uploads pending)", counts.dirtyFiles(), Bytes.human(counts.dirtyBytes())));
+    lines.add(String.format("clean local:     %d files, %s", counts.cleanFiles(), Bytes.human(counts.cleanBytes())));
+    lines.add(String.format("remote only:     %d files, %s", counts.remoteFiles(), Bytes.human(counts.remoteBytes())));
+    lines.add(String.format("recalled:        %d files, %s since mount", counts.recalledFiles(), Bytes.human(counts.recalledBytes())));
+    List<String> errors = engine.errors().list();
+    lines.add("last remote errors: " + (errors.isEmpty() ? "none" : ""));
+    for (String error : errors) {
+      lines.add("  " + error);
+    }
+    return lines;
+  }
+}

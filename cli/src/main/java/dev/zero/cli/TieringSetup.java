@@ -1,0 +1,44 @@
+package dev.zero.cli;
+
+import dev.zero.store.InodeStore;
+import dev.zero.tiering.B2Remote;
+import dev.zero.tiering.B2Settings;
+import dev.zero.tiering.LocalDirectoryRemote;
+import dev.zero.tiering.Remote;
+import dev.zero.tiering.RemoteException;
+import dev.zero.tiering.TieringEngine;
+import dev.zero.tiering.TieringPolicy;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** Builds the remote and the tiering engine a configuration asks for. */
+final class TieringSetup {
+  /**
+   * A remote call gives up after about 15 s (waits of 1, 2, 4, 8 s), so that reading a file
+   * while B2 is down fails with EIO in bounded time instead of hanging the reader.
+   */
+  private static final int MAX_ATTEMPTS = 5;
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(8);
+  private static final int UPLOAD_THREADS = 4;
+
+  private TieringSetup() {}
+
+  static TieringEngine engine(InodeStore store, Config config, Path cache) throws UserError {
+    return new TieringEngine(store, openRemote(config, cache),
+        new TieringPolicy(config.targetBytes(), config.uploadDelay(), UPLOAD_THREADS));
+  }
+
+  static Remote openRemote(Config config, Path cache) throws UserError {
+    Config.B2Account b2 = config.b2();
+    if (b2 == null) {
+      Path dir = config.remoteDirectoryIn(cache);
+      try {
+        return new LocalDirectoryRemote(dir);
+      } catch (RemoteException e) {
+        throw new UserError(UserError.SETUP, "cannot use " + dir + " as the remote (" + e.getMessage() + "); set remoteDirectory in config.yml to a writable directory.");
+      }
+    }
+    return new B2Remote(new B2Settings(b2.accountId(), b2.applicationKey(), b2.bucketId(), b2.url(),
+        B2Settings.DEFAULT_LARGE_FILE_THRESHOLD, UPLOAD_THREADS, MAX_ATTEMPTS, MAX_BACKOFF));
+  }
+}

@@ -1,0 +1,26 @@
+package dev.zero.tiering;
+
+import dev.zero.store.ContentFetcher;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+
+/** Gives the inode store byte ranges of remote objects, for recalls. */
+final class RemoteFetcher implements ContentFetcher {
+  private final Remote remote;
+  private final RecentErrors errors;
+
+  RemoteFetcher(Remote remote, RecentErrors errors) {
+    this.remote = remote;
+    this.errors = errors;
+  }
+
+  @Override
+  public long fetch(String key, long offset, long length, FileChannel target) throws IOException {
+    try {
+      return remote.download(key, offset, length, target, offset);
+    } catch (RemoteException e) {
+      errors.add("recall of " + key + " failed: " + e.getMessage());
+      throw e;
+    }
+  }
+}

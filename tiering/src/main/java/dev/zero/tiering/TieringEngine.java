@@ -1,0 +1,198 @@
+package dev.zero.tiering;
+
+import dev.zero.store.InodeStore;
+import dev.zero.store.InodeStore.EvictionCandidate;
+import dev.zero.store.InodeStore.UploadJob;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * Moves content between local disk and a {@link Remote}, by inode: a hard-linked file is one
+ * inode, so it is uploaded, evicted and recalled once. A pass deletes unreferenced remote
+ * objects, uploads quiet dirty files, evicts least recently used clean files while local usage
+ * is above the target, and recalls recently used remote files while there is room.
+ */
+public final class TieringEngine implements AutoCloseable {
+  private final InodeStore store;
+  private final Remote remote;
+  private final TieringPolicy policy;
+  private final ExecutorService uploaders;
+  private final RecentErrors errors = new RecentErrors();
+  private final Object onePassAtATime = new Object();
+
+  public TieringEngine(InodeStore store, Remote remote, TieringPolicy policy) {
+    this.store = store;
+    this.remote = remote;
+    this.policy = policy;
+    this.uploaders = Executors.newFixedThreadPool(policy.uploadThreads(), r -> {
+      Thread thread = new Thread(r, "zero-upload");
+      thread.setDaemon(true);
+      return thread;
+    });
+    store.setFetcher(new RemoteFetcher(remote, errors));
+  }
+
+  public RecentErrors errors() {
+    return errors;
+  }
+
+  public TieringPolicy policy() {
+    return policy;
+  }
+
+  /** Runs one pass; {@code progress} sees the counts after each file moved. */
+  public TierReport runOnce(Consumer<TierReport> progress) {
+    synchronized (onePassAtATime) {
+      Pass pass = new Pass(progress);
+      deleteGarbage(pass);
+      upload(pass);
+      evict(pass);
+      prefetch(pass);
+      store.sync();
+      return pass.report();
+    }
+  }
+
+  private void deleteGarbage(Pass pass) {
+    for (String key : store.remoteGarbage()) {
+      try {
+        remote.delete(key);
+        store.remoteDeleted(key);
+        pass.deletedObjects.incrementAndGet();
+        pass.changed();
+      } catch (RemoteException e) {
+        pass.failed("delete of " + key + " failed: " + e.getMessage());
+        if (e.kind() == RemoteException.Kind.UNAVAILABLE) {
+          return;
+        }
+      }
+    }
+  }
+
+  private void upload(Pass pass) {
+    AtomicBoolean remoteDown = new AtomicBoolean();
+    List<Future<?>> uploads = new ArrayList<>();
+    for (UploadJob job : store.uploadJobs(policy.uploadDelay())) {
+      uploads.add(uploaders.submit(() -> {
+        if (remoteDown.get()) {
+          return;
+        }
+        String key = "inode/" + job.ino() + "/" + UUID.randomUUID();
+        try {
+          remote.upload(key, job.file());
+          if (store.uploaded(job.ino(), job.version(), key)) {
+            pass.uploadedFiles.incrementAndGet();
+            pass.uploadedBytes.addAndGet(job.size());
+            pass.changed();
+          }
+        } catch (RemoteException e) {
+          // The object may be partly there; it is nobody's.
+          store.discard(key);
+          pass.failed("upload of inode " + job.ino() + " failed: " + e.getMessage());
+          if (e.kind() == RemoteException.Kind.UNAVAILABLE || e.kind() == RemoteException.Kind.UNAUTHORIZED) {
+            remoteDown.set(true);
+          }
+        }
+      }));
+    }
+    for (Future<?> upload : uploads) {
+      try {
+        upload.get();
+      } catch (Exception e) {
+        pass.failed("upload failed: " + e);
+      }
+    }
+  }
+
+  private void evict(Pass pass) {
+    long usage = store.localBytes();
+    if (usage <= policy.targetBytes()) {
+      return;
+    }
+    long goal = (long) (policy.targetBytes() * TieringPolicy.EVICT_DOWN_TO);
+    List<Long> batch = new ArrayList<>();
+    long batchBytes = 0;
+    for (EvictionCandidate candidate : store.evictionCandidates()) {
+      if (usage - batchBytes <= goal) {
+        break;
+      }
+      batch.add(candidate.ino());
+      batchBytes += candidate.bytes();
+    }
+    int evicted = store.evict(batch);
+    long after = store.localBytes();
+    pass.evictedFiles.addAndGet(evicted);
+    pass.evictedBytes.addAndGet(Math.max(0, usage - after));
+    pass.changed();
+    if (after > policy.targetBytes()) {
+      pass.failed(String.format("local content uses %s, over the target of %s: the rest is dirty or open",
+          Bytes.human(after), Bytes.human(policy.targetBytes())));
+    }
+  }
+
+  private void prefetch(Pass pass) {
+    long room = (long) (policy.targetBytes() * TieringPolicy.PREFETCH_UP_TO) - store.localBytes();
+    for (EvictionCandidate candidate : store.prefetchCandidates(TieringPolicy.PREFETCH_RECENT)) {
+      if (candidate.bytes() > room) {
+        continue;
+      }
+      try {
+        store.ensureLocal(candidate.ino(), 0, Long.MAX_VALUE);
+        room -= candidate.bytes();
+        pass.recalledFiles.incrementAndGet();
+        pass.recalledBytes.addAndGet(candidate.bytes());
+        pass.changed();
+      } catch (Exception e) {
+        pass.failed("prefetch of inode " + candidate.ino() + " failed: " + e.getMessage());
+        return;
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    uploaders.shutdown();
+    remote.close();
+  }
+
+  /** The counts of one pass, updated by the upload threads. */
+  private final class Pass {
+    final AtomicLong uploadedFiles = new AtomicLong();
+    final AtomicLong uploadedBytes = new AtomicLong();
+    final AtomicLong evictedFiles = new AtomicLong();
+    final AtomicLong evictedBytes = new AtomicLong();
+    final AtomicLong recalledFiles = new AtomicLong();
+    final AtomicLong recalledBytes = new AtomicLong();
+    final AtomicLong deletedObjects = new AtomicLong();
+    final AtomicInteger errorCount = new AtomicInteger();
+    private final Consumer<TierReport> progress;
+
+    Pass(Consumer<TierReport> progress) {
+      this.progress = progress;
+    }
+
+    void failed(String error) {
+      errorCount.incrementAndGet();
+      errors.add(error);
+    }
+
+    void changed() {
+      if (progress != null) {
+        progress.accept(report());
+      }
+    }
+
+    TierReport report() {
+      return new TierReport(uploadedFiles.get(), uploadedBytes.get(), evictedFiles.get(), evictedBytes.get(),
+          recalledFiles.get(), recalledBytes.get(), deletedObjects.get(), errorCount.get());
+    }
+  }
+}

@@ -1,0 +1,19 @@
+package dev.zero.tiering;
+
+import java.time.Duration;
+
+/**
+ * What tiering aims for.
+ *
+ * @param targetBytes local disk the content may use; above it, clean content is evicted
+ * @param uploadDelay how long a file must be left unmodified before it is uploaded
+ * @param uploadThreads how many files upload at once
+ */
+public record TieringPolicy(long targetBytes, Duration uploadDelay, int uploadThreads) {
+  /** Eviction goes a little below the target, so the next few writes do not evict again. */
+  static final double EVICT_DOWN_TO = 0.95;
+  /** Prefetch fills the disk only up to here, leaving room for new writes. */
+  static final double PREFETCH_UP_TO = 0.8;
+  /** Only remote files used this recently are recalled ahead of use. */
+  static final Duration PREFETCH_RECENT = Duration.ofDays(1);
+}

@@ -1,0 +1,213 @@
+package dev.zero.tiering;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.zero.b2emulator.Fault;
+import dev.zero.store.ContentState;
+import dev.zero.store.Errno;
+import dev.zero.store.FileMode;
+import dev.zero.store.FsException;
+import dev.zero.store.InodeStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The engine on a real store and a real local-directory remote (and B2 through the emulator). */
+class TieringEngineTest {
+  private static final long ROOT = InodeStore.ROOT;
+  private static final int MIB = 1 << 20;
+
+  @TempDir Path dir;
+  private InodeStore store;
+  private Remote remote;
+  private TieringEngine engine;
+
+  @BeforeEach
+  void open() throws Exception {
+    store = InodeStore.open(dir.resolve("meta.db"), dir.resolve("content"), Duration.ofSeconds(60), 0, 0);
+    remote = new LocalDirectoryRemote(dir.resolve("remote"));
+  }
+
+  @AfterEach
+  void close() {
+    if (engine != null) {
+      engine.close();
+    }
+    store.close();
+  }
+
+  private TieringEngine engine(long targetBytes) {
+    engine = new TieringEngine(store, remote, new TieringPolicy(targetBytes, Duration.ZERO, 2));
+    return engine;
+  }
+
+  /** Creates a file and writes it as the FUSE adapter does: open, bytes to the content file, wrote. */
+  private long write(String name, byte[] data) throws Exception {
+    long ino = store.mknod(ROOT, name, FileMode.S_IFREG | 0644, 0, 0, 0).ino();
+    rewrite(ino, data);
+    return ino;
+  }
+
+  private void rewrite(long ino, byte[] data) throws Exception {
+    Path content = store.open(ino, true);
+    Files.write(content, data);
+    store.wrote(ino, data.length);
+    store.release(ino, true);
+  }
+
+  /** Reads a file as the adapter does: recall what is needed, then read the local content file. */
+  private byte[] read(long ino) throws Exception {
+    Path content = store.open(ino, false);
+    try {
+      store.ensureLocal(ino, 0, store.getattr(ino).size());
+      return Files.readAllBytes(content);
+    } finally {
+      store.release(ino, false);
+    }
+  }
+
+  private static byte[] random(int size, long seed) {
+    byte[] data = new byte[size];
+    new Random(seed).nextBytes(data);
+    return data;
+  }
+
+  private int remoteObjects() throws Exception {
+    return remote.list("inode/").size();
+  }
+
+  @Test
+  void quietDirtyFilesAreUploadedAndBecomeClean() throws Exception {
+    byte[] data = random(3 * MIB, 1);
+    long ino = write("a", data);
+    TierReport report = engine(100L * MIB).runOnce(null);
+    assertEquals(1, report.uploadedFiles());
+    assertEquals(data.length, report.uploadedBytes());
+    assertEquals(ContentState.LOCAL_CLEAN, store.getattr(ino).content());
+    assertEquals(1, remoteObjects());
+    assertEquals(0, engine.runOnce(null).uploadedFiles(), "a clean file is not uploaded again");
+  }
+
+  @Test
+  void overTheTargetLeastRecentlyUsedCleanFilesAreEvictedAndReadBackExactly() throws Exception {
+    byte[][] data = new byte[6][];
+    long[] inos = new long[6];
+    for (int i = 0; i < 6; i++) {
+      data[i] = random(MIB, i);
+      inos[i] = write("f" + i, data[i]);
+    }
+    read(inos[5]); // the most recently used file stays local
+    TierReport report = engine(3L * MIB).runOnce(null);
+    assertEquals(6, report.uploadedFiles());
+    assertTrue(report.evictedFiles() >= 3, report.summary());
+    assertTrue(store.localBytes() <= 3L * MIB, "local usage " + store.localBytes() + " is over the target");
+    assertEquals(ContentState.LOCAL_CLEAN, store.getattr(inos[5]).content());
+    assertEquals(ContentState.REMOTE, store.getattr(inos[0]).content());
+    for (int i = 0; i < 6; i++) {
+      assertArrayEquals(data[i], read(inos[i]), "file f" + i + " read back after eviction");
+    }
+  }
+
+  @Test
+  void openAndDirtyFilesAreNeverEvicted() throws Exception {
+    long open = write("open", random(2 * MIB, 1));
+    engine(100L * MIB).runOnce(null); // uploaded: clean
+    store.open(open, false);
+    long dirty = write("dirty", random(2 * MIB, 2));
+    engine.close();
+    engine = new TieringEngine(store, remote, new TieringPolicy(MIB, Duration.ofHours(1), 1));
+    TierReport report = engine.runOnce(null);
+    assertEquals(0, report.evictedFiles());
+    assertEquals(ContentState.LOCAL_CLEAN, store.getattr(open).content());
+    assertEquals(ContentState.LOCAL_DIRTY, store.getattr(dirty).content());
+    assertTrue(report.errors() > 0, "a pass that cannot meet the target says so");
+  }
+
+  @Test
+  void aHardLinkedFileIsUploadedOnce() throws Exception {
+    long ino = write("a", random(MIB, 1));
+    store.link(ino, ROOT, "b");
+    store.link(ino, ROOT, "c");
+    assertEquals(1, engine(100L * MIB).runOnce(null).uploadedFiles());
+    assertEquals(1, remoteObjects());
+  }
+
+  @Test
+  void rewrittenAndDeletedFilesLeaveNoObjectBehind() throws Exception {
+    long ino = write("a", random(MIB, 1));
+    engine(100L * MIB).runOnce(null);
+    rewrite(ino, random(MIB, 2));
+    engine.runOnce(null); // uploads the new version; the old object becomes garbage
+    engine.runOnce(null); // deletes it
+    assertEquals(1, remoteObjects(), "only the newest version stays in the remote");
+    store.unlink(ROOT, "a");
+    engine.runOnce(null);
+    assertEquals(0, remoteObjects(), "a deleted file's object is deleted");
+  }
+
+  @Test
+  void aFileChangedDuringItsUploadStaysDirty() throws Exception {
+    long ino = write("a", random(MIB, 1));
+    Remote local = remote;
+    remote = new Remote() {
+      @Override
+      public RemoteObject upload(String key, Path file) throws RemoteException {
+        try {
+          rewrite(ino, random(MIB, 2)); // a writer comes in while the bytes are on their way
+        } catch (Exception e) {
+          throw new AssertionError(e);
+        }
+        return local.upload(key, file);
+      }
+
+      @Override
+      public long download(String key, long offset, long length, java.nio.channels.FileChannel target, long targetOffset) throws RemoteException {
+        return local.download(key, offset, length, target, targetOffset);
+      }
+
+      @Override
+      public void delete(String key) throws RemoteException {
+        local.delete(key);
+      }
+
+      @Override
+      public java.util.List<RemoteObject> list(String prefix) throws RemoteException {
+        return local.list(prefix);
+      }
+
+      @Override
+      public void close() {}
+    };
+    TierReport report = engine(100L * MIB).runOnce(null);
+    assertEquals(0, report.uploadedFiles());
+    assertEquals(ContentState.LOCAL_DIRTY, store.getattr(ino).content());
+  }
+
+  @Test
+  void throughB2ARecallWaitsOutAnOutageAndFailsWithEio() throws Exception {
+    try (EmulatedB2 b2 = new EmulatedB2(dir.resolve("b2"))) {
+      remote = new B2Remote(b2.settings());
+      byte[] data = random(3 * MIB, 7);
+      long ino = write("a", data);
+      engine(MIB).runOnce(null);
+      assertEquals(ContentState.REMOTE, store.getattr(ino).content());
+      assertEquals(1, b2.emulator.stats().count("b2_upload_file"));
+
+      b2.emulator.faults().add(Fault.outage());
+      FsException down = assertThrows(FsException.class, () -> read(ino));
+      assertEquals(Errno.EIO, down.errno());
+      assertTrue(engine.errors().list().get(0).contains("recall"), engine.errors().list().toString());
+
+      b2.emulator.faults().clear();
+      assertArrayEquals(data, read(ino), "the file reads again once B2 is back");
+    }
+  }
+}
