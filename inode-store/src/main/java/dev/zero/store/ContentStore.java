@@ -6,6 +6,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import jnr.posix.FileStat;
 import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
@@ -52,6 +54,17 @@ public final class ContentStore {
       }
     }
     return blocks * 512;
+  }
+
+  /** Every file under the content directory. */
+  List<Path> allFiles() throws IOException {
+    List<Path> files = new ArrayList<>();
+    for (int shard = 0; shard < 256; shard++) {
+      try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(dir.resolve(shardName(shard)))) {
+        entries.forEach(files::add);
+      }
+    }
+    return files;
   }
 
   void truncate(long ino, long size) throws FsException {

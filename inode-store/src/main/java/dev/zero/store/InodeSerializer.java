@@ -1,5 +1,7 @@
 package dev.zero.store;
 
+import java.io.DataInput;
+import java.io.DataOutput;
 import java.io.IOException;
 import org.mapdb.DataInput2;
 import org.mapdb.DataOutput2;
@@ -7,10 +9,20 @@ import org.mapdb.Serializer;
 
 /** The on-disk form of an {@link Inode}: a format version, then fixed-width fields. */
 final class InodeSerializer implements Serializer<Inode> {
-  private static final byte FORMAT = 2;
+  private static final byte FORMAT = 3;
 
   @Override
   public void serialize(DataOutput2 out, Inode inode) throws IOException {
+    write(out, inode);
+  }
+
+  @Override
+  public Inode deserialize(DataInput2 in, int available) throws IOException {
+    return read(in);
+  }
+
+  /** The same form serves MapDB and metadata dumps. */
+  static void write(DataOutput out, Inode inode) throws IOException {
     out.writeByte(FORMAT);
     out.writeLong(inode.ino());
     out.writeInt(inode.mode());
@@ -24,11 +36,11 @@ final class InodeSerializer implements Serializer<Inode> {
     writeTime(out, inode.ctime());
     out.writeLong(inode.parent());
     out.writeByte(inode.content().ordinal());
-    out.writeUTF(inode.remoteKey() == null ? "" : inode.remoteKey());
+    out.writeUTF(inode.remote() == null ? "" : inode.remote().key());
+    out.writeLong(inode.remote() == null ? 0 : inode.remote().size());
   }
 
-  @Override
-  public Inode deserialize(DataInput2 in, int available) throws IOException {
+  static Inode read(DataInput in) throws IOException {
     byte format = in.readByte();
     if (format != FORMAT) {
       throw new IOException("inode record has format " + format + ", this Zero reads " + FORMAT);
@@ -46,11 +58,11 @@ final class InodeSerializer implements Serializer<Inode> {
         readTime(in),
         in.readLong(),
         ContentState.values()[in.readByte()],
-        emptyToNull(in.readUTF()));
+        remoteCopy(in.readUTF(), in.readLong()));
   }
 
-  private static String emptyToNull(String key) {
-    return key.isEmpty() ? null : key;
+  private static RemoteCopy remoteCopy(String key, long size) {
+    return key.isEmpty() ? null : new RemoteCopy(key, size);
   }
 
   @Override
@@ -58,12 +70,12 @@ final class InodeSerializer implements Serializer<Inode> {
     return true;
   }
 
-  private static void writeTime(DataOutput2 out, Timespec time) throws IOException {
+  private static void writeTime(DataOutput out, Timespec time) throws IOException {
     out.writeLong(time.sec());
     out.writeInt(time.nsec());
   }
 
-  private static Timespec readTime(DataInput2 in) throws IOException {
+  private static Timespec readTime(DataInput in) throws IOException {
     return new Timespec(in.readLong(), in.readInt());
   }
 }

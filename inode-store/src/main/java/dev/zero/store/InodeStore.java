@@ -14,6 +14,8 @@ import static dev.zero.store.Errno.EPERM;
 import static dev.zero.store.Errno.ERANGE;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
@@ -77,10 +79,16 @@ public final class InodeStore implements AutoCloseable {
   private final List<Long> contentToDelete = new ArrayList<>();
   private final Map<Long, Integer> openCounts = new HashMap<>();
   private boolean uncommitted;
+  private long generation;
 
   // Tiering's view, in memory: rebuilt from the inodes at open, kept up to date by save().
-  /** Remote objects no inode refers to any more, to be deleted from the remote. */
-  private final Set<String> remoteGarbage;
+  /**
+   * Remote objects no inode refers to any more, with when they stopped being referenced: one may
+   * be deleted once no kept backup is older than that.
+   */
+  private final Map<String, Long> remoteGarbage;
+  /** The metadata backups in the remote, with when each was taken. */
+  private final Map<String, Long> backups;
   /** Regular files whose local content is newer than the remote. */
   private final Set<Long> dirty = new HashSet<>();
   /** Regular files whose local content equals their remote object: what may be evicted. */
@@ -112,7 +120,8 @@ public final class InodeStore implements AutoCloseable {
         db.treeMap("xattrs", new SerializerArrayTuple(Serializer.LONG, Serializer.STRING), Serializer.BYTE_ARRAY)
             .createOrOpen();
     this.orphans = db.hashSet("orphans", Serializer.LONG).createOrOpen();
-    this.remoteGarbage = db.hashSet("remoteGarbage", Serializer.STRING).createOrOpen();
+    this.remoteGarbage = db.hashMap("remoteGarbage", Serializer.STRING, Serializer.LONG).createOrOpen();
+    this.backups = db.hashMap("backups", Serializer.STRING, Serializer.LONG).createOrOpen();
     this.lastIno = db.atomicLong("lastIno").createOrOpen();
     this.committer =
         Executors.newSingleThreadScheduledExecutor(
@@ -134,17 +143,35 @@ public final class InodeStore implements AutoCloseable {
       Path metadataFile, Path contentDir, Duration commitInterval, int rootUid, int rootGid)
       throws IOException {
     Files.createDirectories(metadataFile.toAbsolutePath().getParent());
-    DB db =
-        DBMaker.fileDB(metadataFile.toFile())
-            .fileMmapEnableIfSupported()
-            .fileMmapPreclearDisable()
-            .cleanerHackEnable()
-            .transactionEnable()
-            .concurrencyDisable()
-            .make();
+    DB db = openDb(metadataFile);
     InodeStore store = new InodeStore(db, new ContentStore(contentDir), commitInterval);
     store.initialize(rootUid, rootGid);
     return store;
+  }
+
+  /**
+   * Opens an existing store as it is, for {@link Fsck}: orphans are not freed and nothing is
+   * created, so a check changes nothing. (MapDB still replays its write-ahead log.)
+   */
+  public static InodeStore openAsIs(Path metadataFile, Path contentDir) throws IOException {
+    if (!Files.exists(metadataFile)) {
+      throw new IOException("no metadata store at " + metadataFile);
+    }
+    return new InodeStore(openDb(metadataFile), new ContentStore(contentDir), Duration.ofHours(1));
+  }
+
+  /**
+   * Transactions always: without them a kill -9 leaves the file unopenable. Memory-mapped, and
+   * without MapDB's own locking: every access holds this store's lock.
+   */
+  private static DB openDb(Path metadataFile) {
+    return DBMaker.fileDB(metadataFile.toFile())
+        .fileMmapEnableIfSupported()
+        .fileMmapPreclearDisable()
+        .cleanerHackEnable()
+        .transactionEnable()
+        .concurrencyDisable()
+        .make();
   }
 
   private synchronized void initialize(int rootUid, int rootGid) {
@@ -171,6 +198,23 @@ public final class InodeStore implements AutoCloseable {
 
   public ContentStore content() {
     return content;
+  }
+
+  // Fsck reads and repairs the maps directly, under this store's lock.
+  Map<Long, Inode> inodeMap() {
+    return inodes;
+  }
+
+  BTreeMap<Object[], Long> dentryMap() {
+    return dentries;
+  }
+
+  Map<Long, String> symlinkMap() {
+    return symlinks;
+  }
+
+  Set<Long> orphanSet() {
+    return orphans;
   }
 
   // ---- lookups -------------------------------------------------------------------------------
@@ -391,7 +435,7 @@ public final class InodeStore implements AutoCloseable {
     }
   }
 
-  private void free(Inode inode) {
+  void free(Inode inode) {
     long ino = inode.ino();
     unsaved.remove(ino);
     inodes.remove(ino);
@@ -414,7 +458,7 @@ public final class InodeStore implements AutoCloseable {
       versions.remove(ino);
       lastOpenedMillis.remove(ino);
       if (inode.remoteKey() != null) {
-        remoteGarbage.add(inode.remoteKey());
+        discard(inode.remoteKey());
       }
     }
     uncommitted = true;
@@ -594,7 +638,7 @@ public final class InodeStore implements AutoCloseable {
           recall.close();
           recalledFiles++;
           recalledBytes += inode.size();
-          save(inode.withContentState(ContentState.LOCAL_CLEAN, inode.remoteKey()));
+          save(inode.withContentState(ContentState.LOCAL_CLEAN, inode.remote()));
         }
       }
     }
@@ -726,9 +770,9 @@ public final class InodeStore implements AutoCloseable {
       return false;
     }
     if (inode.remoteKey() != null && !inode.remoteKey().equals(key)) {
-      remoteGarbage.add(inode.remoteKey());
+      discard(inode.remoteKey());
     }
-    save(inode.withContentState(ContentState.LOCAL_CLEAN, key));
+    save(inode.withContentState(ContentState.LOCAL_CLEAN, new RemoteCopy(key, inode.size())));
     return true;
   }
 
@@ -768,7 +812,7 @@ public final class InodeStore implements AutoCloseable {
     for (long ino : inos) {
       Inode inode = inodeOrNull(ino);
       if (inode != null && cleanLocal.contains(ino) && !openCounts.containsKey(ino)) {
-        save(inode.withContentState(ContentState.REMOTE, inode.remoteKey()));
+        save(inode.withContentState(ContentState.REMOTE, inode.remote()));
         evicted.add(ino);
       }
     }
@@ -803,12 +847,44 @@ public final class InodeStore implements AutoCloseable {
 
   /** An object that no inode refers to (a failed or superseded upload): delete it from the remote. */
   public synchronized void discard(String key) {
-    remoteGarbage.add(key);
+    remoteGarbage.putIfAbsent(key, System.currentTimeMillis());
     uncommitted = true;
   }
 
-  public synchronized List<String> remoteGarbage() {
-    return List.copyOf(remoteGarbage);
+  /** Unreferenced remote objects, with when each stopped being referenced. */
+  public synchronized Map<String, Long> remoteGarbage() {
+    return Map.copyOf(remoteGarbage);
+  }
+
+  /** Every remote object a live inode refers to. */
+  public synchronized Set<String> remoteKeys() {
+    Set<String> keys = new HashSet<>();
+    for (Inode inode : inodes.values()) {
+      if (inode.remoteKey() != null) {
+        keys.add(inode.remoteKey());
+      }
+    }
+    for (Inode inode : unsaved.values()) {
+      if (inode.remoteKey() != null) {
+        keys.add(inode.remoteKey());
+      }
+    }
+    return keys;
+  }
+
+  /** The metadata backups kept in the remote, with when each was taken. */
+  public synchronized Map<String, Long> backups() {
+    return Map.copyOf(backups);
+  }
+
+  public synchronized void recordBackup(String key, long takenMillis) {
+    backups.put(key, takenMillis);
+    uncommitted = true;
+  }
+
+  public synchronized void forgetBackup(String key) {
+    backups.remove(key);
+    uncommitted = true;
   }
 
   public synchronized void remoteDeleted(String key) {
@@ -833,15 +909,102 @@ public final class InodeStore implements AutoCloseable {
     return new long[] {inos.size(), bytes};
   }
 
+  // ---- backup and restore --------------------------------------------------------------------
+
+  /** What a restore loaded, and how many files' content was not in the remote when backed up. */
+  public record RestoreReport(long inodes, long filesWithLostContent) {}
+
+  /**
+   * Writes a consistent copy of the metadata to {@code out}, as of now: the lock is held while
+   * it is written, so no operation is half in it. Returns the number of records.
+   */
+  public synchronized long dump(OutputStream out) throws IOException {
+    commit();
+    return MetadataDump.write(out, lastIno.get(), inodes, dentries, symlinks, xattrs);
+  }
+
+  /**
+   * Loads a dump into this store, which must be new (nothing but its root). Content comes back
+   * as remote-only, as of its last upload; a file that had never been uploaded comes back empty,
+   * and is counted in the report.
+   */
+  public synchronized RestoreReport load(InputStream dump) throws IOException {
+    if (!dentries.isEmpty() || inodes.size() != 1) {
+      throw new IOException("a restore needs a new, empty store");
+    }
+    long[] counts = new long[2];
+    MetadataDump.read(dump, new MetadataDump.Loader() {
+      @Override
+      public void lastIno(long last) {
+        lastIno.set(last);
+      }
+
+      @Override
+      public void inode(Inode inode) {
+        counts[0]++;
+        Inode restored = inode;
+        if (inode.isRegular() && inode.remote() != null) {
+          restored = new Inode(inode.ino(), inode.mode(), inode.uid(), inode.gid(), inode.nlink(), inode.remote().size(),
+              inode.rdev(), inode.atime(), inode.mtime(), inode.ctime(), inode.parent(), ContentState.REMOTE, inode.remote());
+        } else if (inode.isRegular() && inode.size() > 0) {
+          counts[1]++;
+          restored = new Inode(inode.ino(), inode.mode(), inode.uid(), inode.gid(), inode.nlink(), 0,
+              inode.rdev(), inode.atime(), inode.mtime(), inode.ctime(), inode.parent(), ContentState.LOCAL_CLEAN, null);
+        }
+        unsaved.remove(restored.ino());
+        inodes.put(restored.ino(), restored);
+        index(restored);
+      }
+
+      @Override
+      public void entry(long parent, String name, long child) {
+        dentries.put(key(parent, name), child);
+      }
+
+      @Override
+      public void symlink(long ino, String target) {
+        symlinks.put(ino, target);
+      }
+
+      @Override
+      public void xattr(long ino, String name, byte[] value) {
+        xattrs.put(key(ino, name), value);
+      }
+    });
+    uncommitted = true;
+    commit();
+    nextIno = reservedUpTo = lastIno.get();
+    return new RestoreReport(counts[0], counts[1]);
+  }
+
+  /** The remote objects a dump refers to: what a kept backup needs kept. */
+  public static Set<String> remoteKeysIn(InputStream dump) throws IOException {
+    Set<String> keys = new HashSet<>();
+    MetadataDump.read(dump, inode -> {
+      if (inode.remoteKey() != null) {
+        keys.add(inode.remoteKey());
+      }
+    });
+    return keys;
+  }
+
+  /** Counts commits that changed something: a backup is due only when this moved. */
+  public synchronized long generation() {
+    return generation + (uncommitted ? 1 : 0);
+  }
+
   // ---- whole store ---------------------------------------------------------------------------
 
   public FsStats stats() {
+    long inodeCount;
+    synchronized (this) {
+      inodeCount = inodes.sizeLong();
+    }
     FileStore disk = content.fileStore();
     try {
-      return new FsStats(
-          disk.getTotalSpace(), disk.getUnallocatedSpace(), disk.getUsableSpace(), inodes.sizeLong());
+      return new FsStats(disk.getTotalSpace(), disk.getUnallocatedSpace(), disk.getUsableSpace(), inodeCount);
     } catch (IOException e) {
-      return new FsStats(0, 0, 0, inodes.sizeLong());
+      return new FsStats(0, 0, 0, inodeCount);
     }
   }
 
@@ -891,6 +1054,7 @@ public final class InodeStore implements AutoCloseable {
     unsaved.clear();
     db.commit();
     uncommitted = false;
+    generation++;
   }
 
   /**
@@ -916,7 +1080,7 @@ public final class InodeStore implements AutoCloseable {
     return inode;
   }
 
-  private Inode inodeOrNull(long ino) {
+  Inode inodeOrNull(long ino) {
     Inode inode = unsaved.get(ino);
     return inode != null ? inode : inodes.get(ino);
   }
@@ -933,7 +1097,7 @@ public final class InodeStore implements AutoCloseable {
     return dentries.prefixSubMap(new Object[] {dir}).isEmpty();
   }
 
-  private void save(Inode inode) {
+  void save(Inode inode) {
     unsaved.put(inode.ino(), inode);
     uncommitted = true;
     index(inode);
@@ -973,7 +1137,7 @@ public final class InodeStore implements AutoCloseable {
     }
   }
 
-  private static Object[] key(long ino, String name) {
+  static Object[] key(long ino, String name) {
     return new Object[] {ino, name};
   }
 }

@@ -1,0 +1,303 @@
+package dev.zero.store;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Checks a store and its cache directory: every entry names a live inode, link counts match
+ * the entries, directories form a tree, every file's content is where its state says, no
+ * orphans or stray local files are left. Each problem is one line a person can act on. With
+ * repair, what can be fixed without guessing is fixed, and files that cannot be reached, or
+ * whose content is gone, are moved into /lost+found.
+ */
+public final class Fsck {
+  private static final String LOST_AND_FOUND = "lost+found";
+
+  /** What the remote holds: each content object's size, listed once (a bounded number of calls). */
+  public interface RemoteListing {
+    Map<String, Long> objects() throws IOException;
+  }
+
+  public record Result(List<String> problems, int repaired) {}
+
+  private final InodeStore store;
+  private final boolean repair;
+  private final List<String> problems = new ArrayList<>();
+  private final Map<Long, String> pathOf = new HashMap<>();
+  private final Map<Long, Integer> names = new HashMap<>();
+  private final Map<Long, Integer> subdirectories = new HashMap<>();
+  private final List<Long> toLostAndFound = new ArrayList<>();
+  private int repaired;
+
+  private Fsck(InodeStore store, boolean repair) {
+    this.store = store;
+    this.repair = repair;
+  }
+
+  /**
+   * Runs the check. {@code remote} (null to skip) is listed once; {@code deep} (null to skip)
+   * downloads every remote copy to compare it with the local content, or to read it whole.
+   */
+  public static Result run(InodeStore store, RemoteListing remote, ContentFetcher deep, boolean repair) throws IOException {
+    Fsck fsck = new Fsck(store, repair);
+    synchronized (store) {
+      fsck.walkTree();
+      fsck.checkInodes(remote == null ? null : remote.objects(), deep);
+      fsck.checkStrayContent();
+      fsck.moveToLostAndFound();
+    }
+    if (repair) {
+      store.sync();
+    }
+    return new Result(fsck.problems, fsck.repaired);
+  }
+
+  private void problem(String line, boolean fixable) {
+    problems.add(line + (repair && fixable ? " (repaired)" : ""));
+    if (repair && fixable) {
+      repaired++;
+    }
+  }
+
+  /** Walks from the root, so every directory is reached once; a second name of one is a cycle. */
+  private void walkTree() {
+    Deque<Long> directories = new ArrayDeque<>(List.of(InodeStore.ROOT));
+    pathOf.put(InodeStore.ROOT, "/");
+    while (!directories.isEmpty()) {
+      long dir = directories.poll();
+      String dirPath = pathOf.get(dir);
+      for (Map.Entry<Object[], Long> entry : List.copyOf(store.dentryMap().prefixSubMap(new Object[] {dir}).entrySet())) {
+        String name = (String) entry.getKey()[1];
+        String path = (dirPath.equals("/") ? "/" : dirPath + "/") + name;
+        long child = entry.getValue();
+        Inode inode = store.inodeOrNull(child);
+        if (inode == null) {
+          problem(path + ": the entry names inode " + child + ", which does not exist; the entry should go", true);
+          if (repair) {
+            store.dentryMap().remove(entry.getKey());
+          }
+          continue;
+        }
+        if (inode.isDirectory() && pathOf.containsKey(child)) {
+          problem(path + ": a second name of directory " + pathOf.get(child) + " (a cycle); the second name should go", true);
+          if (repair) {
+            store.dentryMap().remove(entry.getKey());
+          }
+          continue;
+        }
+        names.merge(child, 1, Integer::sum);
+        pathOf.putIfAbsent(child, path);
+        if (inode.isDirectory()) {
+          subdirectories.merge(dir, 1, Integer::sum);
+          if (inode.parent() != dir) {
+            problem(path + ": the directory records parent " + inode.parent() + " but is in " + dir, true);
+            if (repair) {
+              store.save(inode.withParent(dir, inode.ctime()));
+            }
+          }
+          directories.add(child);
+        }
+      }
+    }
+  }
+
+  private void checkInodes(Map<String, Long> remoteObjects, ContentFetcher deep) throws IOException {
+    for (long ino : List.copyOf(store.inodeMap().keySet())) {
+      Inode inode = store.inodeOrNull(ino);
+      String path = pathOf.getOrDefault(ino, "inode " + ino);
+      int nameCount = names.getOrDefault(ino, 0);
+      if (inode.nlink() == 0) {
+        problem(path + ": leftover orphan (no name, no open handle); it should be freed", true);
+        if (repair) {
+          store.free(inode);
+        }
+        continue;
+      }
+      if (ino != InodeStore.ROOT && nameCount == 0) {
+        problem(path + ": has " + inode.nlink() + " links but no name; it goes to /" + LOST_AND_FOUND, true);
+        toLostAndFound.add(ino);
+        continue;
+      }
+      int expected = inode.isDirectory() ? 2 + subdirectories.getOrDefault(ino, 0) : nameCount;
+      if (inode.nlink() != expected) {
+        problem(path + ": link count is " + inode.nlink() + " but should be " + expected, true);
+        if (repair) {
+          store.save(inode.withNlink(expected, inode.ctime()));
+        }
+      }
+      if (inode.isSymlink() && store.symlinkMap().get(ino) == null) {
+        problem(path + ": symlink without a target; it goes to /" + LOST_AND_FOUND, true);
+        toLostAndFound.add(ino);
+      }
+      if (inode.isRegular()) {
+        checkContent(inode, path, remoteObjects, deep);
+      }
+    }
+  }
+
+  private void checkContent(Inode inode, String path, Map<String, Long> remoteObjects, ContentFetcher deep) throws IOException {
+    Path local = store.content().path(inode.ino());
+    long localSize = Files.exists(local) ? Files.size(local) : -1;
+    RemoteCopy remote = inode.remote();
+    if (remote != null && remoteObjects != null && !Long.valueOf(remote.size()).equals(remoteObjects.get(remote.key()))) {
+      boolean needed = inode.content() == ContentState.REMOTE;
+      problem(path + ": its remote copy " + remote.key() + (remoteObjects.containsKey(remote.key())
+          ? " is " + remoteObjects.get(remote.key()) + " bytes, not " + remote.size() : " is missing from the remote")
+          + (needed ? "; the content is lost and the file goes to /" + LOST_AND_FOUND : "; it will be uploaded again"), true);
+      if (needed) {
+        toLostAndFound.add(inode.ino());
+      } else if (repair) {
+        store.save(inode.withContentState(ContentState.LOCAL_DIRTY, null));
+      }
+      return;
+    }
+    switch (inode.content()) {
+      case LOCAL_DIRTY, LOCAL_CLEAN -> {
+        if (localSize == inode.size() || (localSize == -1 && inode.size() == 0)) {
+          if (deep != null && inode.content() == ContentState.LOCAL_CLEAN) {
+            compareWithRemote(inode, path, local, deep);
+          }
+          return;
+        }
+        if (inode.content() == ContentState.LOCAL_CLEAN) {
+          problem(path + ": the local copy is " + describe(localSize) + " but the file is " + inode.size()
+              + " bytes; the remote copy is whole, so the file becomes remote-only", true);
+          if (repair) {
+            store.save(inode.withContentState(ContentState.REMOTE, remote));
+          }
+        } else {
+          problem(path + ": the local content is " + describe(localSize) + " but the file is " + inode.size()
+              + " bytes and was never uploaded; the file goes to /" + LOST_AND_FOUND, true);
+          toLostAndFound.add(inode.ino());
+        }
+      }
+      case REMOTE -> {
+        if (remote == null) {
+          problem(path + ": remote-only but with no remote copy; the file goes to /" + LOST_AND_FOUND, true);
+          toLostAndFound.add(inode.ino());
+        } else if (deep != null) {
+          readWhole(inode, path, deep);
+        }
+      }
+    }
+  }
+
+  private static String describe(long localSize) {
+    return localSize < 0 ? "missing" : localSize + " bytes";
+  }
+
+  private void compareWithRemote(Inode inode, String path, Path local, ContentFetcher deep) throws IOException {
+    Path copy = Files.createTempFile("zero-fsck-", ".tmp");
+    try {
+      fetchWhole(inode.remote(), copy, deep);
+      if (Files.mismatch(local, copy) != -1) {
+        problem(path + ": the local copy differs from its remote copy " + inode.remote().key() + "; it will be uploaded again", true);
+        if (repair) {
+          store.save(inode.withContentState(ContentState.LOCAL_DIRTY, inode.remote()));
+        }
+      }
+    } finally {
+      Files.deleteIfExists(copy);
+    }
+  }
+
+  private void readWhole(Inode inode, String path, ContentFetcher deep) throws IOException {
+    Path copy = Files.createTempFile("zero-fsck-", ".tmp");
+    try {
+      long got = fetchWhole(inode.remote(), copy, deep);
+      if (got != inode.remote().size()) {
+        problem(path + ": its remote copy " + inode.remote().key() + " reads back " + got + " bytes, not " + inode.remote().size(), false);
+      }
+    } catch (IOException e) {
+      problem(path + ": its remote copy " + inode.remote().key() + " cannot be read: " + e.getMessage(), false);
+    } finally {
+      Files.deleteIfExists(copy);
+    }
+  }
+
+  private static long fetchWhole(RemoteCopy remote, Path target, ContentFetcher deep) throws IOException {
+    try (FileChannel out = FileChannel.open(target, StandardOpenOption.WRITE)) {
+      return remote.size() == 0 ? 0 : deep.fetch(remote.key(), 0, remote.size(), out);
+    }
+  }
+
+  /** Local files of no inode, or of a remote-only inode (a recall cut short), are stray. */
+  private void checkStrayContent() throws IOException {
+    for (Path file : store.content().allFiles()) {
+      long ino;
+      try {
+        ino = Long.parseLong(file.getFileName().toString());
+      } catch (NumberFormatException e) {
+        problem(file + ": not a content file; it should be removed", true);
+        deleteIfRepairing(file);
+        continue;
+      }
+      Inode inode = store.inodeOrNull(ino);
+      if (inode == null || !inode.isRegular()) {
+        problem(file + ": local content of inode " + ino + ", which does not exist; it should be removed", true);
+        deleteIfRepairing(file);
+      } else if (inode.content() == ContentState.REMOTE && Files.size(file) > 0) {
+        problem(file + ": a partial recall of " + pathOf.getOrDefault(ino, "inode " + ino) + "; it should be removed", true);
+        deleteIfRepairing(file);
+      }
+    }
+  }
+
+  private void deleteIfRepairing(Path file) throws IOException {
+    if (repair) {
+      Files.deleteIfExists(file);
+    }
+  }
+
+  /** Gives each inode that lost its place a name in /lost+found: #INO. */
+  private void moveToLostAndFound() {
+    if (!repair || toLostAndFound.isEmpty()) {
+      return;
+    }
+    try {
+      long lostAndFound;
+      Long existing = store.dentryMap().get(InodeStore.key(InodeStore.ROOT, LOST_AND_FOUND));
+      lostAndFound = existing != null ? existing : store.mkdir(InodeStore.ROOT, LOST_AND_FOUND, 0700, 0, 0).ino();
+      for (long ino : toLostAndFound) {
+        Inode inode = store.inodeOrNull(ino);
+        for (Object[] key : List.copyOf(store.dentryMap().keySet())) {
+          if (store.dentryMap().get(key) == ino) {
+            store.dentryMap().remove(key);
+          }
+        }
+        if (inode.isRegular() && inode.content() != ContentState.REMOTE) {
+          long kept = Math.max(0, sizeOnDisk(ino));
+          inode = new Inode(ino, inode.mode(), inode.uid(), inode.gid(), inode.nlink(), kept, inode.rdev(),
+              inode.atime(), inode.mtime(), inode.ctime(), inode.parent(), ContentState.LOCAL_DIRTY, inode.remote());
+        } else if (inode.isRegular()) {
+          inode = new Inode(ino, inode.mode(), inode.uid(), inode.gid(), inode.nlink(), 0, inode.rdev(),
+              inode.atime(), inode.mtime(), inode.ctime(), inode.parent(), ContentState.LOCAL_DIRTY, null);
+        }
+        store.dentryMap().put(InodeStore.key(lostAndFound, "#" + ino), ino);
+        if (inode.isDirectory()) {
+          store.save(inode.withParent(lostAndFound, inode.ctime()));
+          Inode dir = store.inodeOrNull(lostAndFound);
+          store.save(dir.withNlink(dir.nlink() + 1, dir.ctime()));
+        } else {
+          store.save(inode.withNlink(1, inode.ctime()));
+        }
+      }
+    } catch (FsException | IOException e) {
+      problems.add("could not fill /" + LOST_AND_FOUND + ": " + e.getMessage());
+    }
+  }
+
+  private long sizeOnDisk(long ino) throws IOException {
+    Path local = store.content().path(ino);
+    return Files.exists(local) ? Files.size(local) : 0;
+  }
+}

@@ -1,0 +1,132 @@
+package dev.zero.store;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Metadata dumps (what backups hold) and fsck, on real MapDB files. */
+class BackupAndFsckTest {
+  private static final long ROOT = InodeStore.ROOT;
+  private static final int FILE = FileMode.S_IFREG | 0644;
+
+  @TempDir Path dir;
+
+  private InodeStore open(String name) throws Exception {
+    return InodeStore.open(dir.resolve(name + "/meta.db"), dir.resolve(name + "/content"), Duration.ofHours(1), 0, 0);
+  }
+
+  private static long write(InodeStore store, long parent, String name, byte[] data) throws Exception {
+    long ino = store.mknod(parent, name, FILE, 0, 0, 0).ino();
+    Files.write(store.open(ino, true), data);
+    store.wrote(ino, data.length);
+    store.release(ino, true);
+    return ino;
+  }
+
+  @Test
+  void aDumpLoadsIntoANewStoreWithEveryNameModeLinkAndXattr() throws Exception {
+    ByteArrayOutputStream dump = new ByteArrayOutputStream();
+    long uploaded;
+    long neverUploaded;
+    Inode dirBefore;
+    try (InodeStore store = open("a")) {
+      dirBefore = store.mkdir(ROOT, "d", 0750, 7, 8);
+      uploaded = write(store, dirBefore.ino(), "f", new byte[] {1, 2, 3});
+      store.uploaded(uploaded, 1, "inode/" + uploaded + "/x");
+      store.link(uploaded, ROOT, "hard");
+      store.symlink(ROOT, "s", "d/f", 0, 0);
+      store.setxattr(uploaded, "user.k", new byte[] {9}, 0);
+      neverUploaded = write(store, ROOT, "dirty", new byte[] {4, 5});
+      store.dump(dump);
+    }
+    try (InodeStore restored = open("b")) {
+      InodeStore.RestoreReport report = restored.load(new ByteArrayInputStream(dump.toByteArray()));
+      assertEquals(1, report.filesWithLostContent());
+      assertEquals(uploaded, restored.lookup(restored.lookup(ROOT, "d"), "f"));
+      assertEquals(uploaded, restored.lookup(ROOT, "hard"));
+      Inode file = restored.getattr(uploaded);
+      assertEquals(2, file.nlink());
+      assertEquals(3, file.size());
+      assertEquals(ContentState.REMOTE, file.content(), "content comes back from the remote");
+      assertEquals(new RemoteCopy("inode/" + uploaded + "/x", 3), file.remote());
+      assertEquals("d/f", restored.readlink(restored.lookup(ROOT, "s")));
+      assertArrayEquals(new byte[] {9}, restored.getxattr(uploaded, "user.k"));
+      assertEquals(dirBefore.mode(), restored.getattr(dirBefore.ino()).mode());
+      assertEquals(7, restored.getattr(dirBefore.ino()).uid());
+      assertEquals(0, restored.getattr(neverUploaded).size(), "content never uploaded cannot come back");
+      assertEquals(Set.of("inode/" + uploaded + "/x"), InodeStore.remoteKeysIn(new ByteArrayInputStream(dump.toByteArray())));
+      assertTrue(restored.mknod(ROOT, "new", FILE, 0, 0, 0).ino() > neverUploaded, "inode numbers go on after the restored ones");
+    }
+  }
+
+  @Test
+  void aHealthyStoreHasNoProblems() throws Exception {
+    try (InodeStore store = open("a")) {
+      Inode d = store.mkdir(ROOT, "d", 0755, 0, 0);
+      long f = write(store, d.ino(), "f", new byte[] {1});
+      store.link(f, ROOT, "g");
+      store.symlink(ROOT, "s", "g", 0, 0);
+      store.sync();
+      assertEquals(List.of(), Fsck.run(store, null, null, false).problems());
+    }
+  }
+
+  @Test
+  void fsckFindsDamageAndRepairFixesIt() throws Exception {
+    long lost;
+    long shortened;
+    try (InodeStore store = open("a")) {
+      Inode d = store.mkdir(ROOT, "d", 0755, 0, 0);
+      lost = write(store, d.ino(), "lost", new byte[] {1});
+      shortened = write(store, ROOT, "short", new byte[] {1, 2, 3, 4});
+      long counted = write(store, ROOT, "counted", new byte[] {1});
+      store.sync();
+      store.dentryMap().remove(InodeStore.key(d.ino(), "lost")); // a name vanishes, its inode stays
+      store.save(store.getattr(counted).withNlink(5, Timespec.now()));
+      store.sync();
+      Files.write(store.content().path(shortened), new byte[] {1}); // content lost on disk
+      Files.write(store.content().path(999_999), new byte[] {1}); // a stray local file
+    }
+    try (InodeStore store = InodeStore.openAsIs(dir.resolve("a/meta.db"), dir.resolve("a/content"))) {
+      List<String> problems = Fsck.run(store, null, null, false).problems();
+      assertEquals(4, problems.size(), String.join("\n", problems));
+      assertTrue(problems.stream().anyMatch(p -> p.contains("no name")), problems.toString());
+      assertTrue(problems.stream().anyMatch(p -> p.contains("/counted: link count is 5 but should be 1")), problems.toString());
+      assertTrue(problems.stream().anyMatch(p -> p.contains("/short") && p.contains("never uploaded")), problems.toString());
+      assertTrue(problems.stream().anyMatch(p -> p.contains("999999")), problems.toString());
+      Fsck.Result repaired = Fsck.run(store, null, null, true);
+      assertEquals(4, repaired.repaired());
+    }
+    try (InodeStore store = InodeStore.openAsIs(dir.resolve("a/meta.db"), dir.resolve("a/content"))) {
+      assertEquals(List.of(), Fsck.run(store, null, null, false).problems(), "after repair");
+      long lostAndFound = store.lookup(ROOT, "lost+found");
+      assertEquals(lost, store.lookup(lostAndFound, "#" + lost));
+      assertEquals(shortened, store.lookup(lostAndFound, "#" + shortened));
+      assertEquals(1, store.getattr(shortened).size(), "what was left of the content is kept");
+    }
+  }
+
+  @Test
+  void fsckChecksRemoteCopiesAgainstOneListing() throws Exception {
+    try (InodeStore store = open("a")) {
+      long f = write(store, ROOT, "f", new byte[] {1, 2});
+      store.uploaded(f, 1, "inode/" + f + "/x");
+      store.evict(List.of(f));
+      assertEquals(List.of(), Fsck.run(store, () -> Map.of("inode/" + f + "/x", 2L), null, false).problems());
+      List<String> problems = Fsck.run(store, Map::of, null, false).problems();
+      assertEquals(1, problems.size());
+      assertTrue(problems.get(0).contains("/f: its remote copy") && problems.get(0).contains("missing"), problems.get(0));
+    }
+  }
+}
