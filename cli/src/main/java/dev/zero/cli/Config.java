@@ -13,6 +13,7 @@ import java.time.Duration;
  * @param remoteDirectory the local-directory remote, relative to the cache unless absolute
  * @param targetBytes local disk the content may use
  * @param uploadDelay how long a file must be left unmodified before it is uploaded
+ * @param backupInterval how often, at most, the metadata is backed up to the remote
  */
 record Config(
     String metadataFile,
@@ -20,7 +21,8 @@ record Config(
     B2Account b2,
     String remoteDirectory,
     long targetBytes,
-    Duration uploadDelay) {
+    Duration uploadDelay,
+    Duration backupInterval) {
 
   /** A B2 account and bucket; {@code url} is null for the real service. */
   record B2Account(String accountId, String applicationKey, String bucketId, String url) {}

@@ -22,13 +22,14 @@ import java.nio.file.attribute.PosixFilePermissions;
  * The mount process owns the store (MapDB opens its file in one process only), so other
  * commands ask it over a Unix socket in the cache directory, mode 0600. One request per
  * connection, one line; the answer is lines, each a word and its data:
- * {@code total BYTES} pending upload, {@code line TEXT} to print, {@code progress N N N N N N N N}
+ * {@code total BYTES} pending upload, {@code line TEXT} to print, {@code progress N N N N N N N N N}
  * (a {@link TierReport}),
  * and last {@code done EXIT_CODE}.
  */
 final class ControlSocket implements AutoCloseable {
   static final String TIER = "tier";
   static final String STATUS = "status";
+  static final String GC = "gc";
 
   private final Path path;
   private final ServerSocketChannel server;
@@ -83,6 +84,9 @@ final class ControlSocket implements AutoCloseable {
         TierReport report = engine.runOnce(progress -> out.println("progress " + encode(progress)));
         out.println("progress " + encode(report));
         out.println("done " + (report.errors() == 0 ? 0 : 1));
+      } else if (GC.equals(request)) {
+        out.println("line " + GcCommand.summary(engine.collectGarbage()));
+        out.println("done 0");
       } else if (STATUS.equals(request)) {
         StatusReport.lines(store, engine).forEach(line -> out.println("line " + line));
         out.println("done 0");
@@ -134,13 +138,13 @@ final class ControlSocket implements AutoCloseable {
 
   private static String encode(TierReport r) {
     return r.uploadedFiles() + " " + r.uploadedBytes() + " " + r.evictedFiles() + " " + r.evictedBytes() + " "
-        + r.recalledFiles() + " " + r.recalledBytes() + " " + r.deletedObjects() + " " + r.errors();
+        + r.recalledFiles() + " " + r.recalledBytes() + " " + r.deletedObjects() + " " + r.deletedBytes() + " " + r.errors();
   }
 
   private static TierReport decode(String data) {
     String[] n = data.split(" ");
     return new TierReport(Long.parseLong(n[0]), Long.parseLong(n[1]), Long.parseLong(n[2]), Long.parseLong(n[3]),
-        Long.parseLong(n[4]), Long.parseLong(n[5]), Long.parseLong(n[6]), Integer.parseInt(n[7]));
+        Long.parseLong(n[4]), Long.parseLong(n[5]), Long.parseLong(n[6]), Long.parseLong(n[7]), Integer.parseInt(n[8]));
   }
 
   @Override

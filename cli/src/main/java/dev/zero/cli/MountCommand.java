@@ -57,6 +57,7 @@ final class MountCommand implements Callable<Integer> {
       } finally {
         tiering.shutdown();
         tiering.awaitTermination(10, TimeUnit.MINUTES);
+        open.engine().backUpNow();
       }
       System.err.println("zero: unmounted " + target);
       return 0;

@@ -5,12 +5,12 @@ public record TierReport(
     long uploadedFiles, long uploadedBytes,
     long evictedFiles, long evictedBytes,
     long recalledFiles, long recalledBytes,
-    long deletedObjects, int errors) {
+    long deletedObjects, long deletedBytes, int errors) {
 
   public String summary() {
     return String.format(
-        "uploaded %d files (%s), evicted %d files (%s), recalled %d files (%s), deleted %d remote objects, %d errors",
+        "uploaded %d files (%s), evicted %d files (%s), recalled %d files (%s), deleted %d remote objects (%s), %d errors",
         uploadedFiles, Bytes.human(uploadedBytes), evictedFiles, Bytes.human(evictedBytes),
-        recalledFiles, Bytes.human(recalledBytes), deletedObjects, errors);
+        recalledFiles, Bytes.human(recalledBytes), deletedObjects, Bytes.human(deletedBytes), errors);
   }
 }

@@ -3,8 +3,13 @@ package dev.zero.tiering;
 import dev.zero.store.InodeStore;
 import dev.zero.store.InodeStore.EvictionCandidate;
 import dev.zero.store.InodeStore.UploadJob;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -16,22 +21,31 @@ import java.util.function.Consumer;
 
 /**
  * Moves content between local disk and a {@link Remote}, by inode: a hard-linked file is one
- * inode, so it is uploaded, evicted and recalled once. A pass deletes unreferenced remote
- * objects, uploads quiet dirty files, evicts least recently used clean files while local usage
- * is above the target, and recalls recently used remote files while there is room.
+ * inode, so it is uploaded, evicted and recalled once. A pass deletes remote objects nothing
+ * refers to any more, uploads quiet dirty files, evicts least recently used clean files while
+ * local usage is above the target, recalls recently used remote files while there is room,
+ * and backs the metadata up when a backup is due.
  */
 public final class TieringEngine implements AutoCloseable {
+  /** Content objects are named inode/INO/UUID: immutable, one per upload. */
+  public static final String CONTENT_PREFIX = "inode/";
+
   private final InodeStore store;
   private final Remote remote;
   private final TieringPolicy policy;
   private final ExecutorService uploaders;
   private final RecentErrors errors = new RecentErrors();
-  private final Object onePassAtATime = new Object();
+  private final MetadataBackups backups;
+  /** Passes, backups and garbage collection never overlap: a collection must not see an upload half-recorded. */
+  private final Object oneAtATime = new Object();
+  private long lastBackupMillis;
 
-  public TieringEngine(InodeStore store, Remote remote, TieringPolicy policy) {
+  /** {@code scratch} is a directory on local disk for the temporary copy of a backup. */
+  public TieringEngine(InodeStore store, Remote remote, TieringPolicy policy, Path scratch) {
     this.store = store;
     this.remote = remote;
     this.policy = policy;
+    this.backups = new MetadataBackups(store, remote, scratch);
     this.uploaders = Executors.newFixedThreadPool(policy.uploadThreads(), r -> {
       Thread thread = new Thread(r, "zero-upload");
       thread.setDaemon(true);
@@ -50,19 +64,71 @@ public final class TieringEngine implements AutoCloseable {
 
   /** Runs one pass; {@code progress} sees the counts after each file moved. */
   public TierReport runOnce(Consumer<TierReport> progress) {
-    synchronized (onePassAtATime) {
+    synchronized (oneAtATime) {
       Pass pass = new Pass(progress);
       deleteGarbage(pass);
       upload(pass);
       evict(pass);
       prefetch(pass);
+      if (System.currentTimeMillis() - lastBackupMillis >= policy.backupInterval().toMillis()) {
+        backUp(pass);
+      }
+      store.sync();
+      return pass.report();
+    }
+  }
+
+  /** Backs the metadata up now if it changed since the last backup (at unmount, for one). */
+  public void backUpNow() {
+    synchronized (oneAtATime) {
+      Pass pass = new Pass(null);
+      backUp(pass);
+      store.sync();
+    }
+  }
+
+  private void backUp(Pass pass) {
+    try {
+      String key = backups.backUpIfChanged();
+      lastBackupMillis = System.currentTimeMillis();
+      if (key != null) {
+        System.err.println("zero: metadata backed up to " + key);
+      }
+    } catch (IOException e) {
+      pass.failed("metadata backup failed: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Deletes every object under the content prefix that no inode and no kept backup refers to,
+   * including objects of uploads a crash left unrecorded. Lists the remote (charged calls) and
+   * reads the kept backups, so it runs on demand, not every pass.
+   */
+  public TierReport collectGarbage() throws IOException {
+    synchronized (oneAtATime) {
+      Pass pass = new Pass(null);
+      Set<String> needed = new HashSet<>(store.remoteKeys());
+      needed.addAll(backups.keysNeeded());
+      for (RemoteObject object : remote.list(CONTENT_PREFIX)) {
+        if (!needed.contains(object.key())) {
+          remote.delete(object.key());
+          store.remoteDeleted(object.key());
+          pass.deletedObjects.incrementAndGet();
+          pass.deletedBytes.addAndGet(object.size());
+        }
+      }
       store.sync();
       return pass.report();
     }
   }
 
   private void deleteGarbage(Pass pass) {
-    for (String key : store.remoteGarbage()) {
+    long oldestBackup = backups.oldestKeptMillis();
+    for (Map.Entry<String, Long> garbage : store.remoteGarbage().entrySet()) {
+      if (garbage.getValue() >= oldestBackup) {
+        continue; // a kept backup may still refer to it
+      }
+      String key = garbage.getKey();
       try {
         remote.delete(key);
         store.remoteDeleted(key);
@@ -85,7 +151,7 @@ public final class TieringEngine implements AutoCloseable {
         if (remoteDown.get()) {
           return;
         }
-        String key = "inode/" + job.ino() + "/" + UUID.randomUUID();
+        String key = CONTENT_PREFIX + job.ino() + "/" + UUID.randomUUID();
         try {
           remote.upload(key, job.file());
           if (store.uploaded(job.ino(), job.version(), key)) {
@@ -172,6 +238,7 @@ public final class TieringEngine implements AutoCloseable {
     final AtomicLong recalledFiles = new AtomicLong();
     final AtomicLong recalledBytes = new AtomicLong();
     final AtomicLong deletedObjects = new AtomicLong();
+    final AtomicLong deletedBytes = new AtomicLong();
     final AtomicInteger errorCount = new AtomicInteger();
     private final Consumer<TierReport> progress;
 
@@ -192,7 +259,7 @@ public final class TieringEngine implements AutoCloseable {
 
     TierReport report() {
       return new TierReport(uploadedFiles.get(), uploadedBytes.get(), evictedFiles.get(), evictedBytes.get(),
-          recalledFiles.get(), recalledBytes.get(), deletedObjects.get(), errorCount.get());
+          recalledFiles.get(), recalledBytes.get(), deletedObjects.get(), deletedBytes.get(), errorCount.get());
     }
   }
 }

@@ -8,8 +8,10 @@ import java.time.Duration;
  * @param targetBytes local disk the content may use; above it, clean content is evicted
  * @param uploadDelay how long a file must be left unmodified before it is uploaded
  * @param uploadThreads how many files upload at once
+ * @param backupInterval how often, at most, the metadata is backed up to the remote while it
+ *     changes
  */
-public record TieringPolicy(long targetBytes, Duration uploadDelay, int uploadThreads) {
+public record TieringPolicy(long targetBytes, Duration uploadDelay, int uploadThreads, Duration backupInterval) {
   /** Eviction goes a little below the target, so the next few writes do not evict again. */
   static final double EVICT_DOWN_TO = 0.95;
   /** Prefetch fills the disk only up to here, leaving room for new writes. */

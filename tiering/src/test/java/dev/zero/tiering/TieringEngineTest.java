@@ -45,7 +45,7 @@ class TieringEngineTest {
   }
 
   private TieringEngine engine(long targetBytes) {
-    engine = new TieringEngine(store, remote, new TieringPolicy(targetBytes, Duration.ZERO, 2));
+    engine = new TieringEngine(store, remote, new TieringPolicy(targetBytes, Duration.ZERO, 2, Duration.ofHours(1)), dir);
     return engine;
   }
 
@@ -81,7 +81,7 @@ class TieringEngineTest {
   }
 
   private int remoteObjects() throws Exception {
-    return remote.list("inode/").size();
+    return remote.list(TieringEngine.CONTENT_PREFIX).size();
   }
 
   @Test
@@ -123,7 +123,7 @@ class TieringEngineTest {
     store.open(open, false);
     long dirty = write("dirty", random(2 * MIB, 2));
     engine.close();
-    engine = new TieringEngine(store, remote, new TieringPolicy(MIB, Duration.ofHours(1), 1));
+    engine = new TieringEngine(store, remote, new TieringPolicy(MIB, Duration.ofHours(1), 1, Duration.ofHours(1)), dir);
     TierReport report = engine.runOnce(null);
     assertEquals(0, report.evictedFiles());
     assertEquals(ContentState.LOCAL_CLEAN, store.getattr(open).content());
@@ -141,16 +141,42 @@ class TieringEngineTest {
   }
 
   @Test
-  void rewrittenAndDeletedFilesLeaveNoObjectBehind() throws Exception {
+  void aSupersededObjectIsDeletedOnceNoKeptBackupNeedsIt() throws Exception {
+    engine = new TieringEngine(store, remote, new TieringPolicy(100L * MIB, Duration.ZERO, 2, Duration.ZERO), dir);
+    long ino = write("a", random(MIB, 1));
+    engine.runOnce(null); // uploads the first version, and a backup that refers to it
+    String first = store.getattr(ino).remoteKey();
+    rewrite(ino, random(MIB, 2));
+    engine.runOnce(null); // uploads the second version; the first is garbage, but backed up
+    engine.runOnce(null);
+    assertTrue(remote.list(first).size() == 1, "a kept backup still refers to the first version");
+    for (int i = 0; i < MetadataBackups.KEEP; i++) {
+      write("later" + i, random(1000, i)); // each pass changes the store, so each backs it up
+      engine.runOnce(null);
+    }
+    engine.runOnce(null);
+    assertEquals(MetadataBackups.KEEP, remote.list(MetadataBackups.PREFIX).size(), "old backups are pruned");
+    assertEquals(0, remote.list(first).size(), "no kept backup refers to the first version any more");
+    store.unlink(ROOT, "a");
+    for (int i = 0; i <= MetadataBackups.KEEP; i++) {
+      write("after" + i, random(1000, i));
+      engine.runOnce(null);
+    }
+    assertEquals(2 * MetadataBackups.KEEP + 1, remoteObjects(), "only the live files' objects are left");
+  }
+
+  @Test
+  void garbageCollectionDeletesObjectsNothingRefersTo() throws Exception {
     long ino = write("a", random(MIB, 1));
     engine(100L * MIB).runOnce(null);
-    rewrite(ino, random(MIB, 2));
-    engine.runOnce(null); // uploads the new version; the old object becomes garbage
-    engine.runOnce(null); // deletes it
-    assertEquals(1, remoteObjects(), "only the newest version stays in the remote");
-    store.unlink(ROOT, "a");
-    engine.runOnce(null);
-    assertEquals(0, remoteObjects(), "a deleted file's object is deleted");
+    Path leftover = dir.resolve("leftover");
+    Files.write(leftover, random(1000, 9));
+    remote.upload(TieringEngine.CONTENT_PREFIX + "999/left-by-a-crash", leftover);
+    TierReport report = engine.collectGarbage();
+    assertEquals(1, report.deletedObjects());
+    assertEquals(1000, report.deletedBytes());
+    assertEquals(1, remoteObjects());
+    assertEquals(store.getattr(ino).remoteKey(), remote.list(TieringEngine.CONTENT_PREFIX).get(0).key());
   }
 
   @Test
@@ -199,7 +225,7 @@ class TieringEngineTest {
       long ino = write("a", data);
       engine(MIB).runOnce(null);
       assertEquals(ContentState.REMOTE, store.getattr(ino).content());
-      assertEquals(1, b2.emulator.stats().count("b2_upload_file"));
+      assertEquals(1, remoteObjects());
 
       b2.emulator.faults().add(Fault.outage());
       FsException down = assertThrows(FsException.class, () -> read(ino));

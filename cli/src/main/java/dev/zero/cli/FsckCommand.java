@@ -1,0 +1,73 @@
+package dev.zero.cli;
+
+import dev.zero.store.ContentFetcher;
+import dev.zero.store.Fsck;
+import dev.zero.store.InodeStore;
+import dev.zero.tiering.Remote;
+import dev.zero.tiering.RemoteObject;
+import dev.zero.tiering.TieringEngine;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(
+    name = "fsck",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Checks an unmounted Zero filesystem without changing it: entries, link counts, the directory"
+          + " tree, orphans, stray local files, and that every file's content is where its state says"
+          + " (local file present and whole; remote copy listed, with one listing of the remote).",
+      "Prints one line per problem and exits 1 if there are any."
+    })
+final class FsckCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "<cache>", description = "The cache directory of an unmounted Zero filesystem.")
+  Path cache;
+
+  @Mixin ConfigOption config;
+
+  @Option(names = "--repair", description = "Fix what can be fixed without guessing; move files that lost their place or content into /lost+found.")
+  boolean repair;
+
+  @Option(names = "--deep", description = "Also download every remote copy: compare it with the local copy, or read it whole.")
+  boolean deep;
+
+  @Override
+  public Integer call() throws UserError, IOException {
+    Config settings = config.load();
+    Path root = ExistingCache.check(cache);
+    CacheDirectory directory = CacheDirectory.tryLock(root);
+    if (directory == null) {
+      throw new UserError(UserError.SETUP, "cache " + root + " is mounted; unmount it, then run fsck.");
+    }
+    try (directory; Remote remote = TieringSetup.openRemote(settings, root)) {
+      InodeStore store;
+      try {
+        store = InodeStore.openAsIs(settings.metadataFileIn(root), directory.contentDir());
+      } catch (IOException | RuntimeException e) {
+        throw new UserError(UserError.SETUP, "cannot open the metadata store of " + root + " (" + e.getMessage() + "); if the disk lost it, restore it with zero-cli restore.");
+      }
+      try (store) {
+        ContentFetcher fetcher = (key, offset, length, target) -> remote.download(key, offset, length, target, offset);
+        Fsck.Result result = Fsck.run(store, () -> listing(remote), deep ? fetcher : null, repair);
+        result.problems().forEach(System.out::println);
+        int unrepaired = result.problems().size() - result.repaired();
+        System.out.println("fsck: " + result.problems().size() + " problems" + (repair ? ", " + result.repaired() + " repaired" : ""));
+        return unrepaired == 0 ? 0 : 1;
+      }
+    }
+  }
+
+  private static Map<String, Long> listing(Remote remote) throws IOException {
+    Map<String, Long> objects = new HashMap<>();
+    for (RemoteObject object : remote.list(TieringEngine.CONTENT_PREFIX)) {
+      objects.put(object.key(), object.size());
+    }
+    return objects;
+  }
+}

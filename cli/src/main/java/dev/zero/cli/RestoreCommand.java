@@ -1,0 +1,75 @@
+package dev.zero.cli;
+
+import dev.zero.store.InodeStore;
+import dev.zero.store.InodeStore.RestoreReport;
+import dev.zero.tiering.MetadataBackups;
+import dev.zero.tiering.Remote;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import jnr.posix.POSIXFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+@Command(
+    name = "restore",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Rebuilds a Zero filesystem into an empty cache directory from the newest metadata backup in"
+          + " the remote named by the configuration (use the config.yml of the lost machine).",
+      "Then zero-cli mount shows every file as of that backup; content comes back from the remote"
+          + " as it is read. Changes after that backup, and content never uploaded, are lost."
+    })
+final class RestoreCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "<cache>", description = "An empty or new directory to restore into.")
+  Path cache;
+
+  @Mixin ConfigOption config;
+
+  @Override
+  public Integer call() throws UserError, IOException {
+    Config settings = config.load();
+    try (CacheDirectory directory = CacheDirectory.lock(cache.toAbsolutePath().normalize())) {
+      Path metadataFile = settings.metadataFileIn(directory.root());
+      if (Files.exists(metadataFile) || hasContent(directory.contentDir())) {
+        throw new UserError(UserError.SETUP, directory.root() + " already holds a Zero filesystem; restore into an empty directory.");
+      }
+      try (Remote remote = TieringSetup.openRemote(settings, directory.root())) {
+        String newest = MetadataBackups.newest(remote);
+        if (newest == null) {
+          throw new UserError(UserError.SETUP, "the remote holds no metadata backup (" + remote + "); check the B2 keys or remoteDirectory in the config.");
+        }
+        Map<String, Long> backups = MetadataBackups.all(remote);
+        Path dump = directory.root().resolve("restore.tmp");
+        MetadataBackups.download(remote, newest, dump);
+        RestoreReport report;
+        try (InodeStore store = InodeStore.open(metadataFile, directory.contentDir(), OpenCache.COMMIT_INTERVAL,
+                POSIXFactory.getNativePOSIX().getuid(), POSIXFactory.getNativePOSIX().getgid());
+            InputStream in = Files.newInputStream(dump)) {
+          report = store.load(in);
+          backups.forEach(store::recordBackup);
+        } finally {
+          Files.deleteIfExists(dump);
+        }
+        System.out.println("restore: " + report.inodes() + " inodes from " + newest + " (taken " + Instant.ofEpochMilli(backups.get(newest)) + ")"
+            + (report.filesWithLostContent() == 0 ? "" : "; " + report.filesWithLostContent() + " files had content that was never uploaded and are empty"));
+        return 0;
+      }
+    }
+  }
+
+  private static boolean hasContent(Path contentDir) throws IOException {
+    if (!Files.isDirectory(contentDir)) {
+      return false;
+    }
+    try (Stream<Path> files = Files.walk(contentDir)) {
+      return files.anyMatch(Files::isRegularFile);
+    }
+  }
+}
