@@ -19,13 +19,47 @@ import jnr.posix.POSIXFactory;
 public final class ContentStore {
   private static final POSIX POSIX = POSIXFactory.getNativePOSIX();
 
+  /** How often the free space of the cache disk is read again: statvfs is cheap, not free. */
+  private static final long FREE_SPACE_TTL_NANOS = 50_000_000;
+  private static final long MAX_RESERVE = 64L << 20;
+
   private final Path dir;
+  private final FileStore disk;
+  /**
+   * Room content never takes from the cache disk, so that metadata commits always find some: a
+   * commit that hits a full disk could leave the store unable to commit the very unlink that
+   * would free space.
+   */
+  private final long reserve;
+  private volatile long usableBytes;
+  private volatile long usableReadAt;
 
   ContentStore(Path dir) throws IOException {
     this.dir = dir;
     for (int shard = 0; shard < 256; shard++) {
       Files.createDirectories(dir.resolve(shardName(shard)));
     }
+    this.disk = Files.getFileStore(dir);
+    this.reserve = Math.min(MAX_RESERVE, disk.getTotalSpace() / 10);
+  }
+
+  /** Fails with ENOSPC unless {@code bytes} more content leaves the reserve free. */
+  void ensureRoomFor(long bytes) throws FsException {
+    long now = System.nanoTime();
+    if (now - usableReadAt > FREE_SPACE_TTL_NANOS || usableBytes - bytes < reserve) {
+      try {
+        usableBytes = disk.getUsableSpace();
+        usableReadAt = now;
+      } catch (IOException e) {
+        throw ioError("checking free space for", 0, e);
+      }
+    }
+    if (usableBytes - bytes < reserve) {
+      throw new FsException(Errno.ENOSPC, "the cache disk is full");
+    }
+    // Count what is about to be written until the next reading, or a fast writer could fill
+    // the reserve between two readings.
+    usableBytes -= bytes;
   }
 
   public Path path(long ino) {
@@ -85,11 +119,7 @@ public final class ContentStore {
   }
 
   FileStore fileStore() {
-    try {
-      return Files.getFileStore(dir);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return disk;
   }
 
   static FsException ioError(String what, long ino, IOException e) {

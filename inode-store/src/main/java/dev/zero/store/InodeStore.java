@@ -303,6 +303,7 @@ public final class InodeStore implements AutoCloseable {
 
   private Inode addNode(long parent, String name, int mode, long rdev, int uid, int gid, long size)
       throws FsException {
+    content.ensureRoomFor(0);
     Object[] key = freeName(parent, name);
     Inode dir = inode(parent);
     boolean isDir = FileMode.isDirectory(mode);
@@ -580,6 +581,14 @@ public final class InodeStore implements AutoCloseable {
     return count - 1;
   }
 
+  /**
+   * Fails with ENOSPC if writing {@code bytes} of content would eat into the room kept free on
+   * the cache disk for metadata. Call before writing; nothing written so far is touched.
+   */
+  public void ensureRoomFor(long bytes) throws FsException {
+    content.ensureRoomFor(bytes);
+  }
+
   /** Records that bytes up to {@code end} were written: size grows, mtime and ctime are now. */
   public synchronized void wrote(long ino, long end) throws FsException {
     Inode inode = inode(ino);
@@ -629,7 +638,7 @@ public final class InodeStore implements AutoCloseable {
         recalls.put(ino, recall);
       }
     }
-    recall.fetch(offset, Math.min(length, Long.MAX_VALUE - offset), source);
+    recall.fetch(offset, Math.min(length, Long.MAX_VALUE - offset), source, content);
     if (recall.complete()) {
       synchronized (this) {
         Inode inode = inode(ino);

@@ -41,7 +41,7 @@ final class Recall {
   }
 
   /** Fetches every missing chunk that overlaps [offset, offset + length). */
-  synchronized void fetch(long offset, long length, ContentFetcher fetcher) throws FsException {
+  synchronized void fetch(long offset, long length, ContentFetcher fetcher, ContentStore content) throws FsException {
     if (offset >= size || length <= 0) {
       return;
     }
@@ -53,6 +53,7 @@ final class Recall {
       }
       long start = chunk * CHUNK;
       long chunkLength = Math.min(CHUNK, size - start);
+      content.ensureRoomFor(chunkLength);
       try {
         long got = fetcher.fetch(key, start, chunkLength, file);
         if (got != chunkLength) {

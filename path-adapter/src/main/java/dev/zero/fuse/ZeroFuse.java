@@ -356,6 +356,7 @@ public final class ZeroFuse extends FuseStubFS {
   public int write(String path, Pointer buf, long size, long offset, FuseFileInfo fi) {
     return call(() -> {
       OpenFile file = handle(fi);
+      store.ensureRoomFor(size);
       long at = file.append ? store.reserveAppend(file.ino, size) : offset;
       long written = LibC.INSTANCE.pwrite(file.fd, buf, size, at);
       if (written < 0) {
