@@ -30,6 +30,7 @@ final class ControlSocket implements AutoCloseable {
   static final String TIER = "tier";
   static final String STATUS = "status";
   static final String GC = "gc";
+  static final String BACKUP = "backup";
 
   private final Path path;
   private final ServerSocketChannel server;
@@ -84,6 +85,9 @@ final class ControlSocket implements AutoCloseable {
         TierReport report = engine.runOnce(progress -> out.println("progress " + encode(progress)));
         out.println("progress " + encode(report));
         out.println("done " + (report.errors() == 0 ? 0 : 1));
+      } else if (BACKUP.equals(request)) {
+        out.println("line " + BackupCommand.summary(engine.backUpNow()));
+        out.println("done 0");
       } else if (GC.equals(request)) {
         out.println("line " + GcCommand.summary(engine.collectGarbage()));
         out.println("done 0");

@@ -78,24 +78,29 @@ public final class TieringEngine implements AutoCloseable {
     }
   }
 
-  /** Backs the metadata up now if it changed since the last backup (at unmount, for one). */
-  public void backUpNow() {
+  /**
+   * Backs the metadata up now if it changed since the last backup (at unmount, for one); returns
+   * the new backup's key, or null.
+   */
+  public String backUpNow() {
     synchronized (oneAtATime) {
-      Pass pass = new Pass(null);
-      backUp(pass);
+      String key = backUp(new Pass(null));
       store.sync();
+      return key;
     }
   }
 
-  private void backUp(Pass pass) {
+  private String backUp(Pass pass) {
     try {
       String key = backups.backUpIfChanged();
       lastBackupMillis = System.currentTimeMillis();
       if (key != null) {
         System.err.println("zero: metadata backed up to " + key);
       }
+      return key;
     } catch (IOException e) {
       pass.failed("metadata backup failed: " + e.getMessage());
+      return null;
     }
   }
 
