@@ -1,8 +1,17 @@
 package dev.zero.conformance;
 
+import java.util.Random;
+
 /** Deterministic test content. */
 public final class Data {
     private Data() {}
+
+    /** {@code length} pseudo-random bytes from {@code seed}: incompressible, and the same for the same seed. */
+    public static byte[] random(long seed, int length) {
+        byte[] out = new byte[length];
+        new Random(seed).nextBytes(out);
+        return out;
+    }
 
     /**
      * {@code length} bytes of a pattern that depends on the absolute file position, so that data

@@ -6,7 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -49,14 +51,22 @@ public final class ZeroMount implements AutoCloseable {
      * an empty config file (all defaults), and waits until the mount is there.
      */
     public static ZeroMount start(Path mountpoint, Path cache) throws IOException {
+        Path config = cache.resolveSibling(cache.getFileName() + "-config.yml");
+        Files.write(config, new byte[0]);
+        return start(mountpoint, cache, config);
+    }
+
+    /**
+     * Mounts Zero at {@code mountpoint} (created if missing) with its cache in {@code cache} and
+     * the settings in {@code config}, and waits until the mount is there.
+     */
+    public static ZeroMount start(Path mountpoint, Path cache, Path config) throws IOException {
         Path mnt = mountpoint.toAbsolutePath().normalize();
         if (isMounted(mnt)) {
             throw new IllegalStateException(mnt + " is already a mountpoint; a previous run left it behind");
         }
         Files.createDirectories(mnt);
         Files.createDirectories(cache);
-        Path config = cache.resolveSibling(cache.getFileName() + "-config.yml");
-        Files.write(config, new byte[0]);
         Path logDir = Files.createDirectories(Path.of(System.getProperty("zero.log.dir", System.getProperty("java.io.tmpdir"))));
         Path log = Files.createTempFile(logDir, "mount-" + mnt.getFileName() + "-", ".log");
 
@@ -75,6 +85,17 @@ public final class ZeroMount implements AutoCloseable {
             throw e;
         }
         return mount;
+    }
+
+    /**
+     * Runs {@code zero-cli args...} (not a mount: a command that ends by itself) and returns its exit
+     * code and its output, stdout and stderr merged.
+     */
+    public static Shell.Result cli(String... args) {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar().toString()));
+        command.addAll(List.of(args));
+        return Shell.run(null, Map.of(), command);
     }
 
     private void awaitMounted() {
@@ -160,7 +181,8 @@ public final class ZeroMount implements AutoCloseable {
         }
     }
 
-    private String logTail() {
+    /** The last lines of the mount process's output, and where the whole log is. */
+    public String logTail() {
         try {
             List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()))
