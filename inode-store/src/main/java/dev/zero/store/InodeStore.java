@@ -28,6 +28,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -101,6 +102,12 @@ public final class InodeStore implements AutoCloseable {
   /** Regular files whose content is only in the remote (possibly partly recalled). */
   private final Set<Long> remoteOnly = new HashSet<>();
   private final Map<Long, Recall> recalls = new HashMap<>();
+  /** Fetches the chunk after the one a read needed, while the reader reads. */
+  private final ExecutorService readAhead = Executors.newFixedThreadPool(2, r -> {
+    Thread thread = new Thread(r, "zero-read-ahead");
+    thread.setDaemon(true);
+    return thread;
+  });
   private ContentFetcher fetcher;
   private long recalledFiles;
   private long recalledBytes;
@@ -638,13 +645,34 @@ public final class InodeStore implements AutoCloseable {
         recalls.put(ino, recall);
       }
     }
-    recall.fetch(offset, Math.min(length, Long.MAX_VALUE - offset), source, content);
-    if (recall.complete()) {
+    recall.fetch(offset, Math.min(length, Long.MAX_VALUE - offset), source, content, readAhead);
+  }
+
+  /**
+   * Calls the files whose recall completed local: their content is made durable first, outside
+   * the lock and off the read path, so a crash never leaves a "local" file with holes.
+   */
+  public void settleRecalls() {
+    List<Map.Entry<Long, Recall>> complete;
+    synchronized (this) {
+      complete = recalls.entrySet().stream().filter(entry -> entry.getValue().complete()).toList();
+    }
+    for (Map.Entry<Long, Recall> entry : complete) {
+      long ino = entry.getKey();
+      Recall recall = entry.getValue();
+      try {
+        recall.finish();
+      } catch (IOException e) {
+        System.err.println("zero: cannot make recalled content of inode " + ino + " durable: " + e.getMessage());
+        continue;
+      }
       synchronized (this) {
-        Inode inode = inode(ino);
-        if (recalls.get(ino) == recall && inode.content() == ContentState.REMOTE) {
-          recalls.remove(ino);
-          recall.close();
+        if (recalls.get(ino) != recall) {
+          continue;
+        }
+        recalls.remove(ino);
+        Inode inode = inodeOrNull(ino);
+        if (inode != null && inode.content() == ContentState.REMOTE) {
           recalledFiles++;
           recalledBytes += inode.size();
           save(inode.withContentState(ContentState.LOCAL_CLEAN, inode.remote()));
@@ -1035,6 +1063,7 @@ public final class InodeStore implements AutoCloseable {
   public void close() {
     // Never interrupt the committer: an interrupt in the middle of file I/O closes MapDB's
     // FileChannel for good, and every later commit, this last one included, would fail.
+    readAhead.shutdownNow();
     committer.shutdown();
     try {
       committer.awaitTermination(1, TimeUnit.MINUTES);

@@ -6,22 +6,31 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.BitSet;
+import java.util.concurrent.Executor;
 
 /**
  * Brings one remote-only file back to local disk chunk by chunk, in the order it is read, so
- * the first bytes of a large file do not wait for the whole of it. Which chunks are local is
- * known only here, in memory: a recall cut short by a restart starts again from nothing.
+ * the first bytes of a large file do not wait for the whole of it; the chunk after the one a
+ * read needed is fetched in the background. Which chunks are local is known only here, in
+ * memory: a recall cut short by a restart starts again from nothing.
  */
 final class Recall {
   static final long CHUNK = 8L << 20;
+  /**
+   * After a failed fetch, reads fail at once for this long instead of each waiting out the
+   * remote's retries again: the kernel retries a failed read straight away.
+   */
+  static final long FAILURE_MEMORY_NANOS = 2_000_000_000L;
 
   private final long ino;
   private final String key;
   private final long size;
   private final FileChannel file;
-  private final BitSet present = new BitSet();
   private final int chunks;
-  private long recalledBytes;
+  private final BitSet present = new BitSet();
+  private final BitSet inFlight = new BitSet();
+  private long failedAtNanos;
+  private String failure;
 
   /** Starts a recall into {@code path}: whatever partial content is there is dropped. */
   Recall(long ino, String key, long size, Path path) throws IOException {
@@ -36,35 +45,77 @@ final class Recall {
     this.file = FileChannel.open(path, StandardOpenOption.WRITE);
   }
 
-  String key() {
-    return key;
-  }
-
-  /** Fetches every missing chunk that overlaps [offset, offset + length). */
-  synchronized void fetch(long offset, long length, ContentFetcher fetcher, ContentStore content) throws FsException {
+  /** Fetches every missing chunk that overlaps [offset, offset + length), then reads ahead. */
+  void fetch(long offset, long length, ContentFetcher fetcher, ContentStore content, Executor readAhead)
+      throws FsException {
     if (offset >= size || length <= 0) {
       return;
     }
     int first = (int) (offset / CHUNK);
     int last = (int) (Math.min(size - 1, offset + length - 1) / CHUNK);
     for (int chunk = first; chunk <= last; chunk++) {
-      if (present.get(chunk)) {
-        continue;
-      }
-      long start = chunk * CHUNK;
-      long chunkLength = Math.min(CHUNK, size - start);
-      content.ensureRoomFor(chunkLength);
-      try {
-        long got = fetcher.fetch(key, start, chunkLength, file);
-        if (got != chunkLength) {
-          throw new IOException("the remote object is " + (start + got) + " bytes, the file " + size);
+      fetchChunk(chunk, fetcher, content);
+    }
+    int next = last + 1;
+    if (next < chunks && needsFetch(next)) {
+      readAhead.execute(() -> {
+        try {
+          fetchChunk(next, fetcher, content);
+        } catch (FsException e) {
+          // The read that needs this chunk fetches it again, and reports the failure then.
         }
-      } catch (IOException e) {
-        System.err.println("zero: cannot recall inode " + ino + " (" + key + ") from the remote: " + e.getMessage());
-        throw new FsException(Errno.EIO, "recall of inode " + ino + " failed: " + e.getMessage());
+      });
+    }
+  }
+
+  private synchronized boolean needsFetch(int chunk) {
+    return !present.get(chunk) && !inFlight.get(chunk);
+  }
+
+  private void fetchChunk(int chunk, ContentFetcher fetcher, ContentStore content) throws FsException {
+    synchronized (this) {
+      while (inFlight.get(chunk)) {
+        try {
+          wait();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new FsException(Errno.EIO, "interrupted waiting for a recall");
+        }
       }
-      present.set(chunk);
-      recalledBytes += chunkLength;
+      if (present.get(chunk)) {
+        return;
+      }
+      if (failure != null && System.nanoTime() - failedAtNanos < FAILURE_MEMORY_NANOS) {
+        throw new FsException(Errno.EIO, "recall of inode " + ino + " failed moments ago: " + failure);
+      }
+      inFlight.set(chunk);
+    }
+    long start = chunk * CHUNK;
+    long chunkLength = Math.min(CHUNK, size - start);
+    boolean fetched = false;
+    try {
+      content.ensureRoomFor(chunkLength);
+      long got = fetcher.fetch(key, start, chunkLength, file);
+      if (got != chunkLength) {
+        throw new IOException("the remote object is " + (start + got) + " bytes, the file " + size);
+      }
+      fetched = true;
+    } catch (IOException e) {
+      System.err.println("zero: cannot recall inode " + ino + " (" + key + ") from the remote: " + e.getMessage());
+      synchronized (this) {
+        failure = e.getMessage();
+        failedAtNanos = System.nanoTime();
+      }
+      throw new FsException(Errno.EIO, "recall of inode " + ino + " failed: " + e.getMessage());
+    } finally {
+      synchronized (this) {
+        inFlight.clear(chunk);
+        if (fetched) {
+          present.set(chunk);
+          failure = null;
+        }
+        notifyAll();
+      }
     }
   }
 
@@ -72,13 +123,14 @@ final class Recall {
     return present.cardinality() == chunks;
   }
 
-  synchronized long recalledBytes() {
-    return recalledBytes;
+  /** Makes the recalled content durable, so the store may call it local. */
+  void finish() throws IOException {
+    file.force(false);
+    file.close();
   }
 
   void close() {
     try {
-      file.force(false);
       file.close();
     } catch (IOException e) {
       System.err.println("zero: closing recalled content of inode " + ino + ": " + e.getMessage());

@@ -70,6 +70,7 @@ public final class TieringEngine implements AutoCloseable {
       upload(pass);
       evict(pass);
       prefetch(pass);
+      store.settleRecalls();
       if (System.currentTimeMillis() - lastBackupMillis >= policy.backupInterval().toMillis()) {
         backUp(pass);
       }
