@@ -11,7 +11,7 @@ import picocli.CommandLine.Parameters;
     name = "backup",
     mixinStandardHelpOptions = true,
     description = "Backs the metadata store up to the remote now, if it changed since the last backup"
-        + " (the mount also does this every backupIntervalSeconds and at unmount).")
+      + " (the mount also does this every backupIntervalSeconds and at unmount).")
 final class BackupCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "<cache>", description = "The cache directory of a Zero filesystem.")
   Path cache;
@@ -20,16 +20,10 @@ final class BackupCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws UserError, IOException {
-    Config settings = config.load();
-    Path root = ExistingCache.check(cache);
-    CacheDirectory directory = CacheDirectory.tryLock(root);
-    if (directory == null) {
-      return ControlSocket.request(root, ControlSocket.BACKUP, System.out::println);
-    }
-    try (OpenCache open = OpenCache.open(directory, settings)) {
+    return CacheRequest.run(cache, config, ControlSocket.BACKUP, open -> {
       System.out.println(summary(open.engine().backUpNow()));
       return 0;
-    }
+    });
   }
 
   static String summary(String key) {

@@ -13,8 +13,8 @@ import picocli.CommandLine.Parameters;
     name = "gc",
     mixinStandardHelpOptions = true,
     description = "Deletes remote content objects that no file and no kept metadata backup refers to"
-        + " (left by crashes or superseded uploads), and reports what it deleted and the bytes freed."
-        + " Lists the remote, which B2 charges for, so run it now and then, not constantly.")
+      + " (left by crashes or superseded uploads), and reports what it deleted and the bytes freed."
+      + " Lists the remote, which B2 charges for, so run it now and then, not constantly.")
 final class GcCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "<cache>", description = "The cache directory of a Zero filesystem.")
   Path cache;
@@ -23,16 +23,10 @@ final class GcCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws UserError, IOException {
-    Config settings = config.load();
-    Path root = ExistingCache.check(cache);
-    CacheDirectory directory = CacheDirectory.tryLock(root);
-    if (directory == null) {
-      return ControlSocket.request(root, ControlSocket.GC, System.out::println);
-    }
-    try (OpenCache open = OpenCache.open(directory, settings)) {
+    return CacheRequest.run(cache, config, ControlSocket.GC, open -> {
       System.out.println(summary(open.engine().collectGarbage()));
       return 0;
-    }
+    });
   }
 
   static String summary(TierReport report) {

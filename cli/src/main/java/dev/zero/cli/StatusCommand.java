@@ -11,7 +11,7 @@ import picocli.CommandLine.Parameters;
     name = "status",
     mixinStandardHelpOptions = true,
     description = "Prints local bytes used against the target, the files and bytes that are dirty,"
-        + " clean-local and remote-only, and the last errors from the remote.")
+      + " clean-local and remote-only, and the last errors from the remote.")
 final class StatusCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "<cache>", description = "The cache directory of a Zero filesystem.")
   Path cache;
@@ -20,15 +20,9 @@ final class StatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws UserError, IOException {
-    Config settings = config.load();
-    Path root = ExistingCache.check(cache);
-    CacheDirectory directory = CacheDirectory.tryLock(root);
-    if (directory == null) {
-      return ControlSocket.request(root, ControlSocket.STATUS, System.out::println);
-    }
-    try (OpenCache open = OpenCache.open(directory, settings)) {
+    return CacheRequest.run(cache, config, ControlSocket.STATUS, open -> {
       StatusReport.lines(open.store(), open.engine()).forEach(System.out::println);
       return 0;
-    }
+    });
   }
 }
