@@ -35,11 +35,13 @@ final class RestoreCommand implements Callable<Integer> {
   @Override
   public Integer call() throws UserError, IOException {
     Config settings = config.load();
-    try (CacheDirectory directory = CacheDirectory.lock(cache.toAbsolutePath().normalize())) {
+    Path root = cache.toAbsolutePath().normalize();
+    if (!isEmpty(root, settings.remoteDirectoryIn(root))) {
+      throw new UserError(UserError.SETUP, root + (Files.exists(settings.metadataFileIn(root)) ? " already holds a Zero filesystem" : " is not empty")
+          + "; restore into an empty directory.");
+    }
+    try (CacheDirectory directory = CacheDirectory.lock(root)) {
       Path metadataFile = settings.metadataFileIn(directory.root());
-      if (Files.exists(metadataFile) || hasContent(directory.contentDir())) {
-        throw new UserError(UserError.SETUP, directory.root() + " already holds a Zero filesystem; restore into an empty directory.");
-      }
       try (Remote remote = TieringSetup.openRemote(settings, directory.root())) {
         String newest = MetadataBackups.newest(remote);
         if (newest == null) {
@@ -53,7 +55,7 @@ final class RestoreCommand implements Callable<Integer> {
                 POSIXFactory.getNativePOSIX().getuid(), POSIXFactory.getNativePOSIX().getgid());
             InputStream in = Files.newInputStream(dump)) {
           report = store.load(in);
-          backups.forEach(store::recordBackup);
+          store.recordRestoredFrom(backups);
         } finally {
           Files.deleteIfExists(dump);
         }
@@ -64,12 +66,13 @@ final class RestoreCommand implements Callable<Integer> {
     }
   }
 
-  private static boolean hasContent(Path contentDir) throws IOException {
-    if (!Files.isDirectory(contentDir)) {
-      return false;
+  /** Empty but for the local-directory remote, when the configuration keeps it in there. */
+  private static boolean isEmpty(Path root, Path remoteDirectory) throws IOException {
+    if (!Files.exists(root)) {
+      return true;
     }
-    try (Stream<Path> files = Files.walk(contentDir)) {
-      return files.anyMatch(Files::isRegularFile);
+    try (Stream<Path> entries = Files.list(root)) {
+      return entries.allMatch(entry -> entry.equals(remoteDirectory));
     }
   }
 }

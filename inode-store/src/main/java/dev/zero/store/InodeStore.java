@@ -80,7 +80,14 @@ public final class InodeStore implements AutoCloseable {
   private final List<Long> contentToDelete = new ArrayList<>();
   private final Map<Long, Integer> openCounts = new HashMap<>();
   private boolean uncommitted;
-  private long generation;
+  /**
+   * Counts changes to what a metadata dump holds (inodes, and with them entries, symlinks and
+   * xattrs). Tiering's own bookkeeping does not move it, so a backup is due only when this did.
+   */
+  private long treeVersion;
+  private final Atomic.Long storedTreeVersion;
+  /** The tree version the newest backup holds. */
+  private final Atomic.Long backedUpVersion;
 
   // Tiering's view, in memory: rebuilt from the inodes at open, kept up to date by save().
   /**
@@ -130,6 +137,9 @@ public final class InodeStore implements AutoCloseable {
     this.remoteGarbage = db.hashMap("remoteGarbage", Serializer.STRING, Serializer.LONG).createOrOpen();
     this.backups = db.hashMap("backups", Serializer.STRING, Serializer.LONG).createOrOpen();
     this.lastIno = db.atomicLong("lastIno").createOrOpen();
+    this.storedTreeVersion = db.atomicLong("treeVersion").createOrOpen();
+    this.backedUpVersion = db.atomicLong("backedUpVersion").createOrOpen();
+    this.treeVersion = storedTreeVersion.get();
     this.committer =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -310,7 +320,7 @@ public final class InodeStore implements AutoCloseable {
 
   private Inode addNode(long parent, String name, int mode, long rdev, int uid, int gid, long size)
       throws FsException {
-    content.ensureRoomFor(0);
+    ensureRoomFor(0);
     Object[] key = freeName(parent, name);
     Inode dir = inode(parent);
     boolean isDir = FileMode.isDirectory(mode);
@@ -445,6 +455,7 @@ public final class InodeStore implements AutoCloseable {
 
   void free(Inode inode) {
     long ino = inode.ino();
+    treeVersion++;
     unsaved.remove(ino);
     inodes.remove(ino);
     if (inode.isSymlink()) {
@@ -593,7 +604,21 @@ public final class InodeStore implements AutoCloseable {
    * the cache disk for metadata. Call before writing; nothing written so far is touched.
    */
   public void ensureRoomFor(long bytes) throws FsException {
-    content.ensureRoomFor(bytes);
+    try {
+      content.ensureRoomFor(bytes);
+    } catch (FsException full) {
+      // Files deleted moments ago free their space only when their deletion is committed:
+      // commit now, so that a program that frees space and writes on is not refused.
+      if (!hasContentToDelete()) {
+        throw full;
+      }
+      sync();
+      content.ensureRoomFor(bytes);
+    }
+  }
+
+  private synchronized boolean hasContentToDelete() {
+    return !contentToDelete.isEmpty();
   }
 
   /** Records that bytes up to {@code end} were written: size grows, mtime and ctime are now. */
@@ -914,8 +939,19 @@ public final class InodeStore implements AutoCloseable {
     return Map.copyOf(backups);
   }
 
-  public synchronized void recordBackup(String key, long takenMillis) {
+  /** Records a backup in the remote holding tree version {@code version} (from {@link #dump}). */
+  public synchronized void recordBackup(String key, long takenMillis, long version) {
     backups.put(key, takenMillis);
+    if (version > backedUpVersion.get()) {
+      backedUpVersion.set(version);
+    }
+    uncommitted = true;
+  }
+
+  /** After a restore: the backups in the remote, the newest of which holds this very tree. */
+  public synchronized void recordRestoredFrom(Map<String, Long> remoteBackups) {
+    backups.putAll(remoteBackups);
+    backedUpVersion.set(treeVersion);
     uncommitted = true;
   }
 
@@ -953,11 +989,13 @@ public final class InodeStore implements AutoCloseable {
 
   /**
    * Writes a consistent copy of the metadata to {@code out}, as of now: the lock is held while
-   * it is written, so no operation is half in it. Returns the number of records.
+   * it is written, so no operation is half in it. Returns the tree version it holds, for
+   * {@link #recordBackup}.
    */
   public synchronized long dump(OutputStream out) throws IOException {
     commit();
-    return MetadataDump.write(out, lastIno.get(), inodes, dentries, symlinks, xattrs);
+    MetadataDump.write(out, lastIno.get(), inodes, dentries, symlinks, xattrs);
+    return treeVersion;
   }
 
   /**
@@ -1025,9 +1063,9 @@ public final class InodeStore implements AutoCloseable {
     return keys;
   }
 
-  /** Counts commits that changed something: a backup is due only when this moved. */
-  public synchronized long generation() {
-    return generation + (uncommitted ? 1 : 0);
+  /** Whether the tree changed since the newest backup was taken. */
+  public synchronized boolean changedSinceBackup() {
+    return treeVersion != backedUpVersion.get();
   }
 
   // ---- whole store ---------------------------------------------------------------------------
@@ -1090,9 +1128,11 @@ public final class InodeStore implements AutoCloseable {
     }
     inodes.putAll(unsaved);
     unsaved.clear();
+    if (storedTreeVersion.get() != treeVersion) {
+      storedTreeVersion.set(treeVersion);
+    }
     db.commit();
     uncommitted = false;
-    generation++;
   }
 
   /**
@@ -1138,6 +1178,7 @@ public final class InodeStore implements AutoCloseable {
   void save(Inode inode) {
     unsaved.put(inode.ino(), inode);
     uncommitted = true;
+    treeVersion++;
     index(inode);
   }
 

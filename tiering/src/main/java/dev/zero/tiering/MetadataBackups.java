@@ -32,7 +32,6 @@ public final class MetadataBackups {
   private final InodeStore store;
   private final Remote remote;
   private final Path scratch;
-  private long backedUpGeneration = -1;
 
   MetadataBackups(InodeStore store, Remote remote, Path scratch) {
     this.store = store;
@@ -42,14 +41,14 @@ public final class MetadataBackups {
 
   /** Backs up the store if it changed since the last backup; returns the new backup's key, or null. */
   String backUpIfChanged() throws IOException {
-    long generation = store.generation();
-    if (generation == backedUpGeneration) {
+    if (!store.changedSinceBackup()) {
       return null;
     }
     Path dump = scratch.resolve("metadata-backup.tmp");
     long taken = System.currentTimeMillis();
+    long version;
     try (OutputStream out = Files.newOutputStream(dump)) {
-      store.dump(out);
+      version = store.dump(out);
     }
     String key = PREFIX + NAME.format(Instant.ofEpochMilli(taken)) + ".zdump";
     try {
@@ -57,8 +56,7 @@ public final class MetadataBackups {
     } finally {
       Files.deleteIfExists(dump);
     }
-    store.recordBackup(key, taken);
-    backedUpGeneration = generation;
+    store.recordBackup(key, taken, version);
     prune();
     return key;
   }
