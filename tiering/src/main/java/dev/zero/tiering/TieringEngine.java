@@ -46,6 +46,9 @@ public final class TieringEngine implements AutoCloseable {
     this.remote = remote;
     this.policy = policy;
     this.backups = new MetadataBackups(store, remote, scratch);
+    // The first backup is due one interval after start; what the last run left unsaved was
+    // backed up at its unmount, or is the recovery point's loss if it crashed.
+    this.lastBackupMillis = System.currentTimeMillis();
     this.uploaders = Executors.newFixedThreadPool(policy.uploadThreads(), r -> {
       Thread thread = new Thread(r, "zero-upload");
       thread.setDaemon(true);
@@ -66,6 +69,7 @@ public final class TieringEngine implements AutoCloseable {
   public TierReport runOnce(Consumer<TierReport> progress) {
     synchronized (oneAtATime) {
       Pass pass = new Pass(progress);
+      store.settleRecalls(); // recalled files become clean, so eviction may take them
       deleteGarbage(pass);
       upload(pass);
       evict(pass);
