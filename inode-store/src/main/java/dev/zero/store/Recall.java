@@ -16,11 +16,6 @@ import java.util.concurrent.Executor;
  */
 final class Recall {
   static final long CHUNK = 8L << 20;
-  /**
-   * After a failed fetch, reads fail at once for this long instead of each waiting out the
-   * remote's retries again: the kernel retries a failed read straight away.
-   */
-  static final long FAILURE_MEMORY_NANOS = 2_000_000_000L;
 
   private final long ino;
   private final String key;
@@ -29,8 +24,6 @@ final class Recall {
   private final int chunks;
   private final BitSet present = new BitSet();
   private final BitSet inFlight = new BitSet();
-  private long failedAtNanos;
-  private String failure;
 
   /** Starts a recall into {@code path}: whatever partial content is there is dropped. */
   Recall(long ino, String key, long size, Path path) throws IOException {
@@ -85,9 +78,6 @@ final class Recall {
       if (present.get(chunk)) {
         return;
       }
-      if (failure != null && System.nanoTime() - failedAtNanos < FAILURE_MEMORY_NANOS) {
-        throw new FsException(Errno.EIO, "recall of inode " + ino + " failed moments ago: " + failure);
-      }
       inFlight.set(chunk);
     }
     long start = chunk * CHUNK;
@@ -102,17 +92,12 @@ final class Recall {
       fetched = true;
     } catch (IOException e) {
       System.err.println("zero: cannot recall inode " + ino + " (" + key + ") from the remote: " + e.getMessage());
-      synchronized (this) {
-        failure = e.getMessage();
-        failedAtNanos = System.nanoTime();
-      }
       throw new FsException(Errno.EIO, "recall of inode " + ino + " failed: " + e.getMessage());
     } finally {
       synchronized (this) {
         inFlight.clear(chunk);
         if (fetched) {
           present.set(chunk);
-          failure = null;
         }
         notifyAll();
       }
