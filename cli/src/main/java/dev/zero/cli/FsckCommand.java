@@ -56,8 +56,10 @@ final class FsckCommand implements Callable<Integer> {
         ContentFetcher fetcher = (key, offset, length, target) -> remote.download(key, offset, length, target, offset);
         Fsck.Result result = Fsck.run(store, () -> listing(remote), deep ? fetcher : null, repair);
         result.problems().forEach(System.out::println);
+        result.leftovers().forEach(leftover -> System.out.println("leftover: " + leftover));
         int unrepaired = result.problems().size() - result.repaired();
-        System.out.println("fsck: " + result.problems().size() + " problems" + (repair ? ", " + result.repaired() + " repaired" : ""));
+        System.out.println("fsck: " + result.problems().size() + " problems" + (repair ? ", " + result.repaired() + " repaired" : "")
+            + (result.leftovers().isEmpty() ? "" : "; " + result.leftovers().size() + " crash leftovers, tidied by the next mount" + (repair ? " (removed now)" : "")));
         return unrepaired == 0 ? 0 : 1;
       }
     }

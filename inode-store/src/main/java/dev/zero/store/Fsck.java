@@ -27,11 +27,18 @@ public final class Fsck {
     Map<String, Long> objects() throws IOException;
   }
 
-  public record Result(List<String> problems, int repaired) {}
+  /**
+   * @param problems what is wrong
+   * @param leftovers what a crash leaves by design and the next mount tidies (content files of
+   *     creates never committed, recalls cut short, writes whose new size was not committed):
+   *     reported, but not problems
+   */
+  public record Result(List<String> problems, List<String> leftovers, int repaired) {}
 
   private final InodeStore store;
   private final boolean repair;
   private final List<String> problems = new ArrayList<>();
+  private final List<String> leftovers = new ArrayList<>();
   private final Map<Long, String> pathOf = new HashMap<>();
   private final Map<Long, Integer> names = new HashMap<>();
   private final Map<Long, Integer> subdirectories = new HashMap<>();
@@ -58,7 +65,7 @@ public final class Fsck {
     if (repair) {
       store.sync();
     }
-    return new Result(fsck.problems, fsck.repaired);
+    return new Result(fsck.problems, fsck.leftovers, fsck.repaired);
   }
 
   private void problem(String line, boolean fixable) {
@@ -168,6 +175,19 @@ public final class Fsck {
           }
           return;
         }
+        if (localSize >= 0) {
+          leftovers.add(path + ": " + localSize + " local bytes for a committed size of " + inode.size()
+              + " (writes a crash cut off); the next mount cuts or zero-extends them to the size");
+          if (repair) {
+            try {
+              store.content().truncate(inode.ino(), inode.size());
+            } catch (FsException e) {
+              throw new IOException(e.getMessage(), e);
+            }
+            store.save(inode.withContentState(ContentState.LOCAL_DIRTY, remote));
+          }
+          return;
+        }
         if (inode.content() == ContentState.LOCAL_CLEAN) {
           problem(path + ": the local copy is " + describe(localSize) + " but the file is " + inode.size()
               + " bytes; the remote copy is whole, so the file becomes remote-only", true);
@@ -243,10 +263,10 @@ public final class Fsck {
       }
       Inode inode = store.inodeOrNull(ino);
       if (inode == null || !inode.isRegular()) {
-        problem(file + ": local content of inode " + ino + ", which does not exist; it should be removed", true);
+        leftovers.add(file + ": local content of inode " + ino + ", which does not exist (a create a crash cut off)");
         deleteIfRepairing(file);
       } else if (inode.content() == ContentState.REMOTE && Files.size(file) > 0) {
-        problem(file + ": a partial recall of " + pathOf.getOrDefault(ino, "inode " + ino) + "; it should be removed", true);
+        leftovers.add(file + ": a recall of " + pathOf.getOrDefault(ino, "inode " + ino) + " cut short");
         deleteIfRepairing(file);
       }
     }

@@ -88,6 +88,8 @@ public final class InodeStore implements AutoCloseable {
   private final Atomic.Long storedTreeVersion;
   /** The tree version the newest backup holds. */
   private final Atomic.Long backedUpVersion;
+  /** True while a process has the store open: still true at the next open means it crashed. */
+  private final Atomic.Boolean openMarker;
 
   // Tiering's view, in memory: rebuilt from the inodes at open, kept up to date by save().
   /**
@@ -140,6 +142,7 @@ public final class InodeStore implements AutoCloseable {
     this.storedTreeVersion = db.atomicLong("treeVersion").createOrOpen();
     this.backedUpVersion = db.atomicLong("backedUpVersion").createOrOpen();
     this.treeVersion = storedTreeVersion.get();
+    this.openMarker = db.atomicBoolean("open").createOrOpen();
     this.committer =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -206,10 +209,45 @@ public final class InodeStore implements AutoCloseable {
         free(orphan);
       }
     }
+    boolean crashed = openMarker.get();
+    openMarker.set(true);
+    uncommitted = true;
     commit();
     nextIno = reservedUpTo = lastIno.get();
-    for (Inode inode : inodes.values()) {
+    for (Inode inode : List.copyOf(inodes.values())) {
       index(inode);
+      if (crashed && inode.isRegular()) {
+        reconcileAfterCrash(inode);
+      }
+    }
+    commit();
+  }
+
+  /**
+   * A crash can leave a content file changed by writes whose size and state were not committed
+   * yet. The committed metadata is the truth: the local file is cut or zero-extended to the
+   * committed size, and the file counts as dirty, since its bytes may differ from the remote.
+   * A recall the crash cut short starts again from nothing.
+   */
+  private void reconcileAfterCrash(Inode inode) {
+    long ino = inode.ino();
+    Path local = content.path(ino);
+    try {
+      if (inode.content() == ContentState.REMOTE) {
+        Files.deleteIfExists(local);
+        return;
+      }
+      long length = Files.exists(local) ? Files.size(local) : 0;
+      if (length != inode.size()) {
+        System.err.println("zero: inode " + ino + " had " + length + " local bytes for a size of " + inode.size()
+            + " after a crash; its content is cut or zero-extended to the size");
+        content.truncate(ino, inode.size());
+        if (inode.content() == ContentState.LOCAL_CLEAN) {
+          save(inode.withContentState(ContentState.LOCAL_DIRTY, inode.remote()));
+        }
+      }
+    } catch (IOException | FsException e) {
+      System.err.println("zero: cannot check the local content of inode " + ino + " after a crash: " + e.getMessage());
     }
   }
 
@@ -530,6 +568,7 @@ public final class InodeStore implements AutoCloseable {
       ensureLocal(ino, 0, size);
     }
     synchronized (this) {
+      markDirtyBeforeWriting(ino);
       Inode inode = inode(ino);
       if (inode.isDirectory()) {
         throw new FsException(EISDIR, "cannot truncate a directory");
@@ -565,12 +604,27 @@ public final class InodeStore implements AutoCloseable {
     if (write) {
       try {
         ensureLocal(ino, 0, Long.MAX_VALUE);
+        markDirtyBeforeWriting(ino);
       } catch (FsException e) {
         release(ino, true);
         throw e;
       }
     }
     return content.path(ino);
+  }
+
+  /**
+   * A clean file's local copy equals its remote copy, and eviction relies on that. Before a
+   * writer may change the local copy, the file becomes dirty, durably: otherwise a crash could
+   * leave it "clean" with bytes the remote does not have, and eviction would silently bring
+   * back the old ones.
+   */
+  private synchronized void markDirtyBeforeWriting(long ino) throws FsException {
+    Inode inode = inode(ino);
+    if (inode.content() == ContentState.LOCAL_CLEAN && inode.remote() != null) {
+      save(inode.withContentState(ContentState.LOCAL_DIRTY, inode.remote()));
+      commit();
+    }
   }
 
   /** Notes that a handle closed. The last release of an inode with no names frees it: true then. */
@@ -1102,11 +1156,16 @@ public final class InodeStore implements AutoCloseable {
     // Never interrupt the committer: an interrupt in the middle of file I/O closes MapDB's
     // FileChannel for good, and every later commit, this last one included, would fail.
     readAhead.shutdownNow();
+    settleRecalls();
     committer.shutdown();
     try {
       committer.awaitTermination(1, TimeUnit.MINUTES);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    synchronized (this) {
+      openMarker.set(false);
+      uncommitted = true;
     }
     sync();
     synchronized (this) {
