@@ -461,7 +461,7 @@ public final class InodeStore implements AutoCloseable {
       touchDirectory(srcParent, -1, now);
       touchDirectory(dstParent, 1, now);
     } else {
-      save(moved.withParent(moved.parent(), now));
+      save(moved.withTimes(moved.atime(), moved.mtime(), now)); // a rename changes the inode's ctime
       touchDirectory(srcParent, 0, now);
       touchDirectory(dstParent, 0, now);
     }

@@ -72,8 +72,9 @@ public final class TieringEngine implements AutoCloseable {
       store.settleRecalls(); // recalled files become clean, so eviction may take them
       deleteGarbage(pass);
       upload(pass);
-      evict(pass);
-      prefetch(pass);
+      // Local usage is a stat of every content file: read once per pass, again only after evicting.
+      long usage = evict(pass, store.localBytes());
+      prefetch(pass, usage);
       store.settleRecalls();
       if (System.currentTimeMillis() - lastBackupMillis >= policy.backupInterval().toMillis()) {
         backUp(pass);
@@ -188,10 +189,10 @@ public final class TieringEngine implements AutoCloseable {
     }
   }
 
-  private void evict(Pass pass) {
-    long usage = store.localBytes();
+  /** Evicts while over the target; returns the local usage after. */
+  private long evict(Pass pass, long usage) {
     if (usage <= policy.targetBytes()) {
-      return;
+      return usage;
     }
     long goal = (long) (policy.targetBytes() * TieringPolicy.EVICT_DOWN_TO);
     List<Long> batch = new ArrayList<>();
@@ -212,10 +213,11 @@ public final class TieringEngine implements AutoCloseable {
       pass.failed(String.format("local content uses %s, over the target of %s: the rest is dirty or open",
           Bytes.human(after), Bytes.human(policy.targetBytes())));
     }
+    return after;
   }
 
-  private void prefetch(Pass pass) {
-    long room = (long) (policy.targetBytes() * TieringPolicy.PREFETCH_UP_TO) - store.localBytes();
+  private void prefetch(Pass pass, long usage) {
+    long room = (long) (policy.targetBytes() * TieringPolicy.PREFETCH_UP_TO) - usage;
     for (EvictionCandidate candidate : store.prefetchCandidates(TieringPolicy.PREFETCH_RECENT)) {
       if (candidate.bytes() > room) {
         continue;
