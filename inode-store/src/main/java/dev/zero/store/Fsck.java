@@ -82,7 +82,7 @@ public final class Fsck {
     while (!directories.isEmpty()) {
       long dir = directories.poll();
       String dirPath = pathOf.get(dir);
-      for (Map.Entry<Object[], Long> entry : List.copyOf(store.dentryMap().prefixSubMap(new Object[] {dir}).entrySet())) {
+      for (Map.Entry<Object[], Long> entry : List.copyOf(store.dentryMap().read().prefixSubMap(new Object[] {dir}).entrySet())) {
         String name = (String) entry.getKey()[1];
         String path = (dirPath.equals("/") ? "/" : dirPath + "/") + name;
         long child = entry.getValue();
@@ -118,7 +118,7 @@ public final class Fsck {
   }
 
   private void checkInodes(Map<String, Long> remoteObjects, ContentFetcher deep) throws IOException {
-    for (long ino : List.copyOf(store.inodeMap().keySet())) {
+    for (long ino : List.copyOf(store.inodeMap().read().keySet())) {
       Inode inode = store.inodeOrNull(ino);
       String path = pathOf.getOrDefault(ino, "inode " + ino);
       int nameCount = names.getOrDefault(ino, 0);
@@ -289,7 +289,7 @@ public final class Fsck {
       lostAndFound = existing != null ? existing : store.mkdir(InodeStore.ROOT, LOST_AND_FOUND, 0700, 0, 0).ino();
       for (long ino : toLostAndFound) {
         Inode inode = store.inodeOrNull(ino);
-        for (Object[] key : List.copyOf(store.dentryMap().keySet())) {
+        for (Object[] key : List.copyOf(store.dentryMap().read().keySet())) {
           if (store.dentryMap().get(key) == ino) {
             store.dentryMap().remove(key);
           }

@@ -32,17 +32,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.mapdb.Atomic;
+import java.io.UncheckedIOException;
 import org.mapdb.BTreeMap;
-import org.mapdb.DB;
-import org.mapdb.DBMaker;
 import org.mapdb.HTreeMap;
-import org.mapdb.Serializer;
-import org.mapdb.serializer.SerializerArrayTuple;
 
 /**
  * The filesystem as data: inodes, directory entries, symlink targets, xattrs and local content,
- * in one MapDB file with transactions. Every POSIX rule and errno decision lives here.
+ * in {@link Metadata}'s tables. Every POSIX rule and errno decision lives here.
  *
  * <p>Changes are grouped into commits: a background thread commits every commit interval, and
  * {@link #sync()} commits at once. Every method holds the store's lock, so a commit never falls
@@ -60,17 +56,25 @@ public final class InodeStore implements AutoCloseable {
   private static final long DIRECTORY_SIZE = 4096;
   private static final long RELATIME_MAX_AGE_SECONDS = 24 * 3600;
   private static final long INO_BLOCK = 1024;
+  // Counters in the metadata.
+  private static final String LAST_INO = "lastIno";
+  private static final String TREE_VERSION = "treeVersion";
+  /** The tree version the newest backup holds. */
+  private static final String BACKED_UP_VERSION = "backedUpVersion";
+  /** 1 while a process uses the store: still 1 at the next open means it was killed. */
+  private static final String IN_USE = "inUse";
 
-  private final DB db;
-  private final HTreeMap<Long, Inode> inodes;
-  /** (parent ino, name) to child ino, ordered so that a directory's entries are one range. */
-  private final BTreeMap<Object[], Long> dentries;
-  private final HTreeMap<Long, String> symlinks;
-  /** (ino, name) to value. */
-  private final BTreeMap<Object[], byte[]> xattrs;
-  /** Inodes with no name left that were still open; freed at last close, or at the next open. */
-  private final Set<Long> orphans;
-  private final Atomic.Long lastIno;
+  private final Metadata metadata;
+  // The tables, named here for brevity; every change goes through them into the journal.
+  private final JournaledMap<Long, Inode, HTreeMap<Long, Inode>> inodes;
+  private final JournaledMap<Object[], Long, BTreeMap<Object[], Long>> dentries;
+  private final JournaledMap<Long, String, HTreeMap<Long, String>> symlinks;
+  private final JournaledMap<Object[], byte[], BTreeMap<Object[], byte[]>> xattrs;
+  private final JournaledMap<Long, Boolean, HTreeMap<Long, Boolean>> orphans;
+  private final JournaledMap<String, Long, HTreeMap<String, Long>> remoteGarbage;
+  private final JournaledMap<String, Long, HTreeMap<String, Long>> backups;
+  /** True for a store opened to be used (mounted), false for one opened as it is, for fsck. */
+  private final boolean inUse;
   private final ContentStore content;
   private final ScheduledExecutorService committer;
 
@@ -79,26 +83,13 @@ public final class InodeStore implements AutoCloseable {
   /** Content files of freed inodes, deleted only once the free is committed. */
   private final List<Long> contentToDelete = new ArrayList<>();
   private final Map<Long, Integer> openCounts = new HashMap<>();
-  private boolean uncommitted;
   /**
    * Counts changes to what a metadata dump holds (inodes, and with them entries, symlinks and
    * xattrs). Tiering's own bookkeeping does not move it, so a backup is due only when this did.
    */
   private long treeVersion;
-  private final Atomic.Long storedTreeVersion;
-  /** The tree version the newest backup holds. */
-  private final Atomic.Long backedUpVersion;
-  /** True while a process has the store open: still true at the next open means it crashed. */
-  private final Atomic.Boolean openMarker;
 
   // Tiering's view, in memory: rebuilt from the inodes at open, kept up to date by save().
-  /**
-   * Remote objects no inode refers to any more, with when they stopped being referenced: one may
-   * be deleted once no kept backup is older than that.
-   */
-  private final Map<String, Long> remoteGarbage;
-  /** The metadata backups in the remote, with when each was taken. */
-  private final Map<String, Long> backups;
   /** Regular files whose local content is newer than the remote. */
   private final Set<Long> dirty = new HashSet<>();
   /** Regular files whose local content equals their remote object: what may be evicted. */
@@ -124,25 +115,18 @@ public final class InodeStore implements AutoCloseable {
   private long nextIno;
   private long reservedUpTo;
 
-  private InodeStore(DB db, ContentStore content, Duration commitInterval) {
-    this.db = db;
+  private InodeStore(Metadata metadata, ContentStore content, Duration commitInterval, boolean inUse) {
+    this.metadata = metadata;
     this.content = content;
-    this.inodes = db.hashMap("inodes", Serializer.LONG, new InodeSerializer()).counterEnable().createOrOpen();
-    this.dentries =
-        db.treeMap("dentries", new SerializerArrayTuple(Serializer.LONG, Serializer.STRING), Serializer.LONG)
-            .createOrOpen();
-    this.symlinks = db.hashMap("symlinks", Serializer.LONG, Serializer.STRING).createOrOpen();
-    this.xattrs =
-        db.treeMap("xattrs", new SerializerArrayTuple(Serializer.LONG, Serializer.STRING), Serializer.BYTE_ARRAY)
-            .createOrOpen();
-    this.orphans = db.hashSet("orphans", Serializer.LONG).createOrOpen();
-    this.remoteGarbage = db.hashMap("remoteGarbage", Serializer.STRING, Serializer.LONG).createOrOpen();
-    this.backups = db.hashMap("backups", Serializer.STRING, Serializer.LONG).createOrOpen();
-    this.lastIno = db.atomicLong("lastIno").createOrOpen();
-    this.storedTreeVersion = db.atomicLong("treeVersion").createOrOpen();
-    this.backedUpVersion = db.atomicLong("backedUpVersion").createOrOpen();
-    this.treeVersion = storedTreeVersion.get();
-    this.openMarker = db.atomicBoolean("open").createOrOpen();
+    this.inUse = inUse;
+    this.inodes = metadata.inodes;
+    this.dentries = metadata.dentries;
+    this.symlinks = metadata.symlinks;
+    this.xattrs = metadata.xattrs;
+    this.orphans = metadata.orphans;
+    this.remoteGarbage = metadata.remoteGarbage;
+    this.backups = metadata.backups;
+    this.treeVersion = metadata.counter(TREE_VERSION);
     this.committer =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -163,45 +147,35 @@ public final class InodeStore implements AutoCloseable {
       Path metadataFile, Path contentDir, Duration commitInterval, int rootUid, int rootGid)
       throws IOException {
     Files.createDirectories(metadataFile.toAbsolutePath().getParent());
-    DB db = openDb(metadataFile);
-    InodeStore store = new InodeStore(db, new ContentStore(contentDir), commitInterval);
+    InodeStore store = new InodeStore(Metadata.open(metadataFile), new ContentStore(contentDir), commitInterval, true);
     store.initialize(rootUid, rootGid);
     return store;
   }
 
   /**
-   * Opens an existing store as it is, for {@link Fsck}: orphans are not freed and nothing is
-   * created, so a check changes nothing. (MapDB still replays its write-ahead log.)
+   * Opens an existing store as it is, for {@link Fsck}: orphans are not freed, nothing is
+   * created, and a killed mount still counts as killed for the next one. (If the last process
+   * did not close the store, its index is rebuilt from the journal, which changes no content.)
    */
   public static InodeStore openAsIs(Path metadataFile, Path contentDir) throws IOException {
-    if (!Files.exists(metadataFile)) {
+    if (!Files.exists(metadataFile) && !Files.exists(metadataFile.resolveSibling(metadataFile.getFileName() + ".journal"))) {
       throw new IOException("no metadata store at " + metadataFile);
     }
-    return new InodeStore(openDb(metadataFile), new ContentStore(contentDir), Duration.ofHours(1));
+    return new InodeStore(Metadata.open(metadataFile), new ContentStore(contentDir), Duration.ofHours(1), false);
   }
 
-  /**
-   * Transactions always: without them a kill -9 leaves the file unopenable. Memory-mapped, and
-   * without MapDB's own locking: every access holds this store's lock.
-   */
-  private static DB openDb(Path metadataFile) {
-    return DBMaker.fileDB(metadataFile.toFile())
-        .fileMmapEnableIfSupported()
-        .fileMmapPreclearDisable()
-        .cleanerHackEnable()
-        .transactionEnable()
-        .concurrencyDisable()
-        .make();
+  /** Whether the process that used the store before was killed rather than closing it. */
+  synchronized boolean wasKilled() {
+    return metadata.counter(IN_USE) == 1;
   }
 
   private synchronized void initialize(int rootUid, int rootGid) {
     if (!inodes.containsKey(ROOT)) {
       Timespec now = Timespec.now();
-      lastIno.set(ROOT);
-      uncommitted = true;
+      metadata.setCounter(LAST_INO, ROOT);
       save(new Inode(ROOT, FileMode.S_IFDIR | 0755, rootUid, rootGid, 2, DIRECTORY_SIZE, 0, now, now, now, ROOT, ContentState.LOCAL_CLEAN, null));
     }
-    for (Long ino : List.copyOf(orphans)) {
+    for (Long ino : List.copyOf(orphans.read().keySet())) {
       Inode orphan = inodes.get(ino);
       if (orphan == null) {
         orphans.remove(ino);
@@ -209,14 +183,13 @@ public final class InodeStore implements AutoCloseable {
         free(orphan);
       }
     }
-    boolean crashed = openMarker.get();
-    openMarker.set(true);
-    uncommitted = true;
+    boolean killed = wasKilled();
+    metadata.setCounter(IN_USE, 1);
     commit();
-    nextIno = reservedUpTo = lastIno.get();
-    for (Inode inode : List.copyOf(inodes.values())) {
+    nextIno = reservedUpTo = metadata.counter(LAST_INO);
+    for (Inode inode : List.copyOf(inodes.read().values())) {
       index(inode);
-      if (crashed && inode.isRegular()) {
+      if (killed && inode.isRegular()) {
         reconcileAfterCrash(inode);
       }
     }
@@ -225,9 +198,10 @@ public final class InodeStore implements AutoCloseable {
 
   /**
    * A crash can leave a content file changed by writes whose size and state were not committed
-   * yet. The committed metadata is the truth: the local file is cut or zero-extended to the
-   * committed size, and the file counts as dirty, since its bytes may differ from the remote.
-   * A recall the crash cut short starts again from nothing.
+   * yet. The committed metadata is the truth. A dirty file's local content is cut or
+   * zero-extended to the committed size. A clean file's remote copy is whole, so a clean file
+   * whose local copy does not match becomes remote-only. A recall the crash cut short starts
+   * again from nothing.
    */
   private void reconcileAfterCrash(Inode inode) {
     long ino = inode.ino();
@@ -237,15 +211,22 @@ public final class InodeStore implements AutoCloseable {
         Files.deleteIfExists(local);
         return;
       }
-      long length = Files.exists(local) ? Files.size(local) : 0;
-      if (length != inode.size()) {
-        System.err.println("zero: inode " + ino + " had " + length + " local bytes for a size of " + inode.size()
-            + " after a crash; its content is cut or zero-extended to the size");
-        content.truncate(ino, inode.size());
-        if (inode.content() == ContentState.LOCAL_CLEAN) {
-          save(inode.withContentState(ContentState.LOCAL_DIRTY, inode.remote()));
-        }
+      long length = Files.exists(local) ? Files.size(local) : -1;
+      if (length == inode.size() || (length == -1 && inode.size() == 0)) {
+        return;
       }
+      String found = length == -1 ? "no local content" : length + " local bytes";
+      if (inode.content() == ContentState.LOCAL_CLEAN && inode.remote() != null) {
+        System.err.println("zero: inode " + ino + " had " + found + " for a size of " + inode.size()
+            + " after a crash; its remote copy is whole, so it becomes remote-only");
+        save(inode.withContentState(ContentState.REMOTE, inode.remote()));
+        commit(); // the state must say remote before the local copy goes
+        content.delete(ino);
+        return;
+      }
+      System.err.println("zero: inode " + ino + " had " + found + " for a size of " + inode.size()
+          + " after a crash; its content is cut or zero-extended to the size");
+      content.truncate(ino, inode.size());
     } catch (IOException | FsException e) {
       System.err.println("zero: cannot check the local content of inode " + ino + " after a crash: " + e.getMessage());
     }
@@ -255,20 +236,20 @@ public final class InodeStore implements AutoCloseable {
     return content;
   }
 
-  // Fsck reads and repairs the maps directly, under this store's lock.
-  Map<Long, Inode> inodeMap() {
+  // Fsck reads and repairs the tables directly, under this store's lock.
+  JournaledMap<Long, Inode, HTreeMap<Long, Inode>> inodeMap() {
     return inodes;
   }
 
-  BTreeMap<Object[], Long> dentryMap() {
+  JournaledMap<Object[], Long, BTreeMap<Object[], Long>> dentryMap() {
     return dentries;
   }
 
-  Map<Long, String> symlinkMap() {
+  JournaledMap<Long, String, HTreeMap<Long, String>> symlinkMap() {
     return symlinks;
   }
 
-  Set<Long> orphanSet() {
+  JournaledMap<Long, Boolean, HTreeMap<Long, Boolean>> orphanSet() {
     return orphans;
   }
 
@@ -298,7 +279,7 @@ public final class InodeStore implements AutoCloseable {
   public synchronized List<DirEntry> readdir(long ino) throws FsException {
     directory(ino);
     List<DirEntry> entries = new ArrayList<>();
-    for (Map.Entry<Object[], Long> entry : dentries.prefixSubMap(new Object[] {ino}).entrySet()) {
+    for (Map.Entry<Object[], Long> entry : dentries.read().prefixSubMap(new Object[] {ino}).entrySet()) {
       long child = entry.getValue();
       entries.add(new DirEntry((String) entry.getKey()[1], child, inode(child).type()));
     }
@@ -484,7 +465,7 @@ public final class InodeStore implements AutoCloseable {
     if (nlink > 0 || openCounts.containsKey(inode.ino())) {
       save(inode.withNlink(nlink, now));
       if (nlink == 0) {
-        orphans.add(inode.ino());
+        orphans.put(inode.ino(), true);
       }
     } else {
       free(inode);
@@ -499,7 +480,7 @@ public final class InodeStore implements AutoCloseable {
     if (inode.isSymlink()) {
       symlinks.remove(ino);
     }
-    Map<Object[], byte[]> inodeXattrs = xattrs.prefixSubMap(new Object[] {ino});
+    Map<Object[], byte[]> inodeXattrs = xattrs.read().prefixSubMap(new Object[] {ino});
     if (!inodeXattrs.isEmpty()) {
       inodeXattrs.clear();
     }
@@ -518,7 +499,6 @@ public final class InodeStore implements AutoCloseable {
         discard(inode.remoteKey());
       }
     }
-    uncommitted = true;
   }
 
   // ---- attributes ----------------------------------------------------------------------------
@@ -671,6 +651,14 @@ public final class InodeStore implements AutoCloseable {
     }
   }
 
+  private void createEmptyContent(long ino) {
+    try {
+      content.truncate(ino, 0);
+    } catch (FsException e) {
+      System.err.println("zero: " + e.getMessage());
+    }
+  }
+
   private synchronized boolean hasContentToDelete() {
     return !contentToDelete.isEmpty();
   }
@@ -816,7 +804,7 @@ public final class InodeStore implements AutoCloseable {
   public synchronized List<String> listxattr(long ino) throws FsException {
     inode(ino);
     List<String> names = new ArrayList<>();
-    for (Object[] key : xattrs.prefixSubMap(new Object[] {ino}).keySet()) {
+    for (Object[] key : xattrs.read().prefixSubMap(new Object[] {ino}).keySet()) {
       names.add((String) key[1]);
     }
     return names;
@@ -868,6 +856,9 @@ public final class InodeStore implements AutoCloseable {
     for (long ino : dirty) {
       Inode inode = inodeOrNull(ino);
       if (inode != null && !writers.containsKey(ino) && inode.mtime().sec() <= cutoffSeconds) {
+        if (inode.size() == 0 && !Files.exists(content.path(ino))) {
+          createEmptyContent(ino); // a file made by mknod and never opened has no content file yet
+        }
         jobs.add(new UploadJob(ino, versions.getOrDefault(ino, 0L), inode.size(), content.path(ino)));
       }
     }
@@ -875,13 +866,19 @@ public final class InodeStore implements AutoCloseable {
   }
 
   /**
-   * Records that {@code key} holds the content of {@code ino} as of {@code version}. If the file
-   * changed or went away meanwhile, the new object is garbage and false is returned; the file
-   * stays dirty and is uploaded again later. The object it replaces becomes garbage.
+   * Records that {@code key}, an object of {@code bytes} bytes, holds the content of {@code ino}
+   * as of {@code version}. If the file changed, went away or was opened for writing meanwhile, or
+   * the object's size is not the file's, the new object is garbage and false is returned; the
+   * file stays dirty and is uploaded again later. The object it replaces becomes garbage.
    */
-  public synchronized boolean uploaded(long ino, long version, String key) {
+  public synchronized boolean uploaded(long ino, long version, String key, long bytes) {
     Inode inode = inodeOrNull(ino);
-    if (inode == null || inode.content() != ContentState.LOCAL_DIRTY || versions.getOrDefault(ino, 0L) != version) {
+    if (inode == null || inode.content() != ContentState.LOCAL_DIRTY || versions.getOrDefault(ino, 0L) != version
+        || writers.containsKey(ino) || bytes != inode.size()) {
+      if (inode != null && bytes != inode.size() && versions.getOrDefault(ino, 0L) == version) {
+        System.err.println("zero: the upload of inode " + ino + " read " + bytes + " bytes, but the file has "
+            + inode.size() + "; it stays dirty and is uploaded again");
+      }
       discard(key);
       return false;
     }
@@ -963,19 +960,20 @@ public final class InodeStore implements AutoCloseable {
 
   /** An object that no inode refers to (a failed or superseded upload): delete it from the remote. */
   public synchronized void discard(String key) {
-    remoteGarbage.putIfAbsent(key, System.currentTimeMillis());
-    uncommitted = true;
+    if (!remoteGarbage.containsKey(key)) {
+      remoteGarbage.put(key, System.currentTimeMillis());
+    }
   }
 
   /** Unreferenced remote objects, with when each stopped being referenced. */
   public synchronized Map<String, Long> remoteGarbage() {
-    return Map.copyOf(remoteGarbage);
+    return Map.copyOf(remoteGarbage.read());
   }
 
   /** Every remote object a live inode refers to. */
   public synchronized Set<String> remoteKeys() {
     Set<String> keys = new HashSet<>();
-    for (Inode inode : inodes.values()) {
+    for (Inode inode : inodes.read().values()) {
       if (inode.remoteKey() != null) {
         keys.add(inode.remoteKey());
       }
@@ -990,33 +988,29 @@ public final class InodeStore implements AutoCloseable {
 
   /** The metadata backups kept in the remote, with when each was taken. */
   public synchronized Map<String, Long> backups() {
-    return Map.copyOf(backups);
+    return Map.copyOf(backups.read());
   }
 
   /** Records a backup in the remote holding tree version {@code version} (from {@link #dump}). */
   public synchronized void recordBackup(String key, long takenMillis, long version) {
     backups.put(key, takenMillis);
-    if (version > backedUpVersion.get()) {
-      backedUpVersion.set(version);
+    if (version > metadata.counter(BACKED_UP_VERSION)) {
+      metadata.setCounter(BACKED_UP_VERSION, version);
     }
-    uncommitted = true;
   }
 
   /** After a restore: the backups in the remote, the newest of which holds this very tree. */
   public synchronized void recordRestoredFrom(Map<String, Long> remoteBackups) {
     backups.putAll(remoteBackups);
-    backedUpVersion.set(treeVersion);
-    uncommitted = true;
+    metadata.setCounter(BACKED_UP_VERSION, treeVersion);
   }
 
   public synchronized void forgetBackup(String key) {
     backups.remove(key);
-    uncommitted = true;
   }
 
   public synchronized void remoteDeleted(String key) {
     remoteGarbage.remove(key);
-    uncommitted = true;
   }
 
   public synchronized TieringCounts tieringCounts() {
@@ -1048,7 +1042,7 @@ public final class InodeStore implements AutoCloseable {
    */
   public synchronized long dump(OutputStream out) throws IOException {
     commit();
-    MetadataDump.write(out, lastIno.get(), inodes, dentries, symlinks, xattrs);
+    MetadataDump.write(out, metadata.counter(LAST_INO), inodes.read(), dentries.read(), symlinks.read(), xattrs.read());
     return treeVersion;
   }
 
@@ -1058,14 +1052,14 @@ public final class InodeStore implements AutoCloseable {
    * and is counted in the report.
    */
   public synchronized RestoreReport load(InputStream dump) throws IOException {
-    if (!dentries.isEmpty() || inodes.size() != 1) {
+    if (!dentries.read().isEmpty() || inodes.read().sizeLong() != 1) {
       throw new IOException("a restore needs a new, empty store");
     }
     long[] counts = new long[2];
     MetadataDump.read(dump, new MetadataDump.Loader() {
       @Override
       public void lastIno(long last) {
-        lastIno.set(last);
+        metadata.setCounter(LAST_INO, last);
       }
 
       @Override
@@ -1100,9 +1094,8 @@ public final class InodeStore implements AutoCloseable {
         xattrs.put(key(ino, name), value);
       }
     });
-    uncommitted = true;
     commit();
-    nextIno = reservedUpTo = lastIno.get();
+    nextIno = reservedUpTo = metadata.counter(LAST_INO);
     return new RestoreReport(counts[0], counts[1]);
   }
 
@@ -1119,7 +1112,7 @@ public final class InodeStore implements AutoCloseable {
 
   /** Whether the tree changed since the newest backup was taken. */
   public synchronized boolean changedSinceBackup() {
-    return treeVersion != backedUpVersion.get();
+    return treeVersion != metadata.counter(BACKED_UP_VERSION);
   }
 
   // ---- whole store ---------------------------------------------------------------------------
@@ -1127,7 +1120,7 @@ public final class InodeStore implements AutoCloseable {
   public FsStats stats() {
     long inodeCount;
     synchronized (this) {
-      inodeCount = inodes.sizeLong();
+      inodeCount = inodes.read().sizeLong();
     }
     FileStore disk = content.fileStore();
     try {
@@ -1164,12 +1157,18 @@ public final class InodeStore implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     synchronized (this) {
-      openMarker.set(false);
-      uncommitted = true;
+      if (inUse) {
+        metadata.setCounter(IN_USE, 0);
+      }
     }
     sync();
     synchronized (this) {
-      db.close();
+      try {
+        metadata.close();
+      } catch (IOException e) {
+        // The journal holds every commit; the next open rebuilds the index from it.
+        System.err.println("zero: closing the metadata failed (" + e.getMessage() + "); the next open rebuilds it");
+      }
     }
   }
 
@@ -1182,16 +1181,14 @@ public final class InodeStore implements AutoCloseable {
   }
 
   private void commit() {
-    if (!uncommitted) {
-      return;
-    }
     inodes.putAll(unsaved);
     unsaved.clear();
-    if (storedTreeVersion.get() != treeVersion) {
-      storedTreeVersion.set(treeVersion);
+    metadata.setCounter(TREE_VERSION, treeVersion);
+    try {
+      metadata.commit();
+    } catch (IOException e) {
+      throw new UncheckedIOException("the metadata journal cannot be written", e);
     }
-    db.commit();
-    uncommitted = false;
   }
 
   /**
@@ -1201,7 +1198,8 @@ public final class InodeStore implements AutoCloseable {
    */
   private long allocateIno() {
     if (nextIno == reservedUpTo) {
-      reservedUpTo = lastIno.addAndGet(INO_BLOCK);
+      reservedUpTo = metadata.counter(LAST_INO) + INO_BLOCK;
+      metadata.setCounter(LAST_INO, reservedUpTo);
       nextIno = reservedUpTo - INO_BLOCK;
     }
     return ++nextIno;
@@ -1231,12 +1229,11 @@ public final class InodeStore implements AutoCloseable {
   }
 
   private boolean isEmpty(long dir) {
-    return dentries.prefixSubMap(new Object[] {dir}).isEmpty();
+    return dentries.read().prefixSubMap(new Object[] {dir}).isEmpty();
   }
 
   void save(Inode inode) {
     unsaved.put(inode.ino(), inode);
-    uncommitted = true;
     treeVersion++;
     index(inode);
   }

@@ -43,7 +43,7 @@ class BackupAndFsckTest {
     try (InodeStore store = open("a")) {
       dirBefore = store.mkdir(ROOT, "d", 0750, 7, 8);
       uploaded = write(store, dirBefore.ino(), "f", new byte[] {1, 2, 3});
-      store.uploaded(uploaded, 1, "inode/" + uploaded + "/x");
+      store.uploaded(uploaded, 1, "inode/" + uploaded + "/x", 3);
       store.link(uploaded, ROOT, "hard");
       store.symlink(ROOT, "s", "d/f", 0, 0);
       store.setxattr(uploaded, "user.k", new byte[] {9}, 0);
@@ -128,7 +128,7 @@ class BackupAndFsckTest {
   void fsckChecksRemoteCopiesAgainstOneListing() throws Exception {
     try (InodeStore store = open("a")) {
       long f = write(store, ROOT, "f", new byte[] {1, 2});
-      store.uploaded(f, 1, "inode/" + f + "/x");
+      store.uploaded(f, 1, "inode/" + f + "/x", 2);
       store.evict(List.of(f));
       assertEquals(List.of(), Fsck.run(store, () -> Map.of("inode/" + f + "/x", 2L), null, false).problems());
       List<String> problems = Fsck.run(store, Map::of, null, false).problems();

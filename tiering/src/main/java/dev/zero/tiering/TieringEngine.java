@@ -164,8 +164,8 @@ public final class TieringEngine implements AutoCloseable {
         }
         String key = CONTENT_PREFIX + job.ino() + "/" + UUID.randomUUID();
         try {
-          remote.upload(key, job.file());
-          if (store.uploaded(job.ino(), job.version(), key)) {
+          RemoteObject stored = remote.upload(key, job.file());
+          if (store.uploaded(job.ino(), job.version(), key, stored.size())) {
             pass.uploadedFiles.incrementAndGet();
             pass.uploadedBytes.addAndGet(job.size());
             pass.changed();
