@@ -14,6 +14,7 @@ import java.time.Duration;
  * @param targetBytes local disk the content may use
  * @param uploadDelay how long a file must be left unmodified before it is uploaded
  * @param backupInterval how often, at most, the metadata is backed up to the remote
+ * @param gcInterval how often tiering runs the full garbage collection; zero never
  */
 record Config(
     String metadataFile,
@@ -22,7 +23,8 @@ record Config(
     String remoteDirectory,
     long targetBytes,
     Duration uploadDelay,
-    Duration backupInterval) {
+    Duration backupInterval,
+    Duration gcInterval) {
 
   /** A B2 account and bucket; {@code url} is null for the real service. */
   record B2Account(String accountId, String applicationKey, String bucketId, String url) {}

@@ -36,8 +36,10 @@ final class ConfigLoader {
   static final String TARGET_DISK_USAGE = "targetDiskUsage";
   static final String UPLOAD_DELAY_SECONDS = "uploadDelaySeconds";
   static final String BACKUP_INTERVAL_SECONDS = "backupIntervalSeconds";
+  static final String GC_INTERVAL_SECONDS = "gcIntervalSeconds";
   private static final List<String> KEYS = List.of(METADATA_FILE, SQLITE_FILE_LOCATION, FUSE_LOOP,
-      ACCOUNT_ID, APPLICATION_KEY, BUCKET_ID, B2_URL, REMOTE_DIRECTORY, TARGET_DISK_USAGE, UPLOAD_DELAY_SECONDS, BACKUP_INTERVAL_SECONDS);
+      ACCOUNT_ID, APPLICATION_KEY, BUCKET_ID, B2_URL, REMOTE_DIRECTORY, TARGET_DISK_USAGE, UPLOAD_DELAY_SECONDS, BACKUP_INTERVAL_SECONDS,
+      GC_INTERVAL_SECONDS);
   private static final List<String> B2_KEYS = List.of(ACCOUNT_ID, APPLICATION_KEY, BUCKET_ID);
   private static final double BYTES_PER_GB = 1e9;
 
@@ -116,7 +118,8 @@ final class ConfigLoader {
     return new Config(metadata, multithreaded, b2Account(settings), path(settings, REMOTE_DIRECTORY),
         (long) (positiveNumber(settings, TARGET_DISK_USAGE, "a number of GB") * BYTES_PER_GB),
         Duration.ofSeconds(wholeNumber(settings, UPLOAD_DELAY_SECONDS, "a whole number of seconds")),
-        Duration.ofSeconds(wholeNumber(settings, BACKUP_INTERVAL_SECONDS, "a whole number of seconds")));
+        Duration.ofSeconds(wholeNumber(settings, BACKUP_INTERVAL_SECONDS, "a whole number of seconds")),
+        Duration.ofSeconds(wholeNumber(settings, GC_INTERVAL_SECONDS, "a whole number of seconds")));
   }
 
   /** B2 needs its three keys together; with none of them, the remote is a local directory. */

@@ -14,7 +14,8 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = "Deletes remote content objects that no file and no kept metadata backup refers to"
       + " (left by crashes or superseded uploads), and reports what it deleted and the bytes freed."
-      + " Lists the remote, which B2 charges for, so run it now and then, not constantly.")
+      + " Lists the remote, which B2 charges for, so run it now and then, not constantly"
+      + " (the mount also does this every gcIntervalSeconds).")
 final class GcCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "<cache>", description = "The cache directory of a Zero filesystem.")
   Path cache;

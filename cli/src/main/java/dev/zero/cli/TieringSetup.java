@@ -25,7 +25,8 @@ final class TieringSetup {
 
   static TieringEngine engine(InodeStore store, Config config, Path cache) throws UserError {
     return new TieringEngine(store, openRemote(config, cache),
-        new TieringPolicy(config.targetBytes(), config.uploadDelay(), UPLOAD_THREADS, config.backupInterval()), cache);
+        new TieringPolicy(config.targetBytes(), config.uploadDelay(), UPLOAD_THREADS, config.backupInterval(),
+            config.gcInterval()), cache);
   }
 
   static Remote openRemote(Config config, Path cache) throws UserError {

@@ -10,6 +10,7 @@ import com.google.common.jimfs.Jimfs;
 import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -67,6 +68,14 @@ class ConfigLoaderTest {
   void badValuesAreNamedWithKeyAndLine() {
     String message = error("\nfuseLoop: triple\n");
     assertTrue(message.contains("line 2") && message.contains("fuseLoop") && message.contains("triple"), message);
+  }
+
+  @Test
+  void theGcIntervalIsADayByDefaultAndZeroTurnsItOff() throws Exception {
+    assertEquals(Duration.ofDays(1), ConfigLoader.load(file, false).gcInterval());
+    assertEquals(Duration.ZERO, load("gcIntervalSeconds: 0\n").gcInterval());
+    String message = error("fuseLoop: single\ngcIntervalSeconds: -1\n");
+    assertTrue(message.contains("line 2") && message.contains("'gcIntervalSeconds'") && message.contains("-1"), message);
   }
 
   @Test

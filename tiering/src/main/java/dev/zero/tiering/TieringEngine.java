@@ -5,6 +5,7 @@ import dev.zero.store.InodeStore.EvictionCandidate;
 import dev.zero.store.InodeStore.UploadJob;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -24,7 +25,8 @@ import java.util.function.Consumer;
  * inode, so it is uploaded, evicted and recalled once. A pass deletes remote objects nothing
  * refers to any more, uploads quiet dirty files, evicts least recently used clean files while
  * local usage is above the target, recalls recently used remote files while there is room,
- * and backs the metadata up when a backup is due.
+ * backs the metadata up when a backup is due, and runs the full garbage collection when one is
+ * due.
  */
 public final class TieringEngine implements AutoCloseable {
   /** Content objects are named inode/INO/UUID: immutable, one per upload. */
@@ -39,6 +41,7 @@ public final class TieringEngine implements AutoCloseable {
   /** Passes, backups and garbage collection never overlap: a collection must not see an upload half-recorded. */
   private final Object oneAtATime = new Object();
   private long lastBackupMillis;
+  private long lastCollectionMillis;
 
   /** {@code scratch} is a directory on local disk for the temporary copy of a backup. */
   public TieringEngine(InodeStore store, Remote remote, TieringPolicy policy, Path scratch) {
@@ -49,6 +52,8 @@ public final class TieringEngine implements AutoCloseable {
     // The first backup is due one interval after start; what the last run left unsaved was
     // backed up at its unmount, or is the recovery point's loss if it crashed.
     this.lastBackupMillis = System.currentTimeMillis();
+    // Likewise the first collection: mounting never lists the bucket.
+    this.lastCollectionMillis = lastBackupMillis;
     this.uploaders = Executors.newFixedThreadPool(policy.uploadThreads(), r -> {
       Thread thread = new Thread(r, "zero-upload");
       thread.setDaemon(true);
@@ -78,6 +83,13 @@ public final class TieringEngine implements AutoCloseable {
       store.settleRecalls();
       if (System.currentTimeMillis() - lastBackupMillis >= policy.backupInterval().toMillis()) {
         backUp(pass);
+      }
+      if (collectionDue()) {
+        try {
+          collectGarbage(pass);
+        } catch (IOException e) {
+          pass.failed("garbage collection failed: " + e.getMessage());
+        }
       }
       store.sync();
       return pass.report();
@@ -113,23 +125,42 @@ public final class TieringEngine implements AutoCloseable {
   /**
    * Deletes every object under the content prefix that no inode and no kept backup refers to,
    * including objects of uploads a crash left unrecorded. Lists the remote (charged calls) and
-   * reads the kept backups, so it runs on demand, not every pass.
+   * reads the kept backups, so it runs on demand and every {@link TieringPolicy#gcInterval()},
+   * not every pass.
    */
   public TierReport collectGarbage() throws IOException {
     synchronized (oneAtATime) {
       Pass pass = new Pass(null);
-      Set<String> needed = new HashSet<>(store.remoteKeys());
-      needed.addAll(backups.keysNeeded());
-      for (RemoteObject object : remote.list(CONTENT_PREFIX)) {
-        if (!needed.contains(object.key())) {
-          remote.delete(object.key());
-          store.remoteDeleted(object.key());
-          pass.deletedObjects.incrementAndGet();
-          pass.deletedBytes.addAndGet(object.size());
-        }
-      }
+      collectGarbage(pass);
       store.sync();
       return pass.report();
+    }
+  }
+
+  private boolean collectionDue() {
+    Duration interval = policy.gcInterval();
+    return !interval.isZero() && System.currentTimeMillis() - lastCollectionMillis >= interval.toMillis();
+  }
+
+  /**
+   * The full collection. The caller holds {@code oneAtATime} and {@code upload} waits for its
+   * uploads, so none is in flight: each object put so far is recorded in the store, or discarded
+   * and nobody's.
+   */
+  private void collectGarbage(Pass pass) throws IOException {
+    // The clock runs from the last attempt: a failing collection waits an interval too, rather
+    // than listing the bucket (charged calls) every pass.
+    lastCollectionMillis = System.currentTimeMillis();
+    Set<String> needed = new HashSet<>(store.remoteKeys());
+    needed.addAll(backups.keysNeeded());
+    for (RemoteObject object : remote.list(CONTENT_PREFIX)) {
+      if (!needed.contains(object.key())) {
+        remote.delete(object.key());
+        store.remoteDeleted(object.key());
+        pass.deletedObjects.incrementAndGet();
+        pass.deletedBytes.addAndGet(object.size());
+        pass.changed();
+      }
     }
   }
 

@@ -10,8 +10,11 @@ import java.time.Duration;
  * @param uploadThreads how many files upload at once
  * @param backupInterval how often, at most, the metadata is backed up to the remote while it
  *     changes
+ * @param gcInterval how often a pass runs the full garbage collection, which lists the remote;
+ *     zero never
  */
-public record TieringPolicy(long targetBytes, Duration uploadDelay, int uploadThreads, Duration backupInterval) {
+public record TieringPolicy(
+    long targetBytes, Duration uploadDelay, int uploadThreads, Duration backupInterval, Duration gcInterval) {
   /** Eviction goes a little below the target, so the next few writes do not evict again. */
   static final double EVICT_DOWN_TO = 0.95;
   /** Prefetch fills the disk only up to here, leaving room for new writes. */

@@ -14,7 +14,10 @@ import dev.zero.store.InodeStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Random;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,7 +48,7 @@ class TieringEngineTest {
   }
 
   private TieringEngine engine(long targetBytes) {
-    engine = new TieringEngine(store, remote, new TieringPolicy(targetBytes, Duration.ZERO, 2, Duration.ofHours(1)), dir);
+    engine = new TieringEngine(store, remote, new TieringPolicy(targetBytes, Duration.ZERO, 2, Duration.ofHours(1), Duration.ZERO), dir);
     return engine;
   }
 
@@ -82,6 +85,19 @@ class TieringEngineTest {
 
   private int remoteObjects() throws Exception {
     return remote.list(TieringEngine.CONTENT_PREFIX).size();
+  }
+
+  /** Puts an object under the content prefix that nothing refers to, as a crash mid-upload leaves. */
+  private String leaveOrphan(int size) throws Exception {
+    Path leftover = dir.resolve("leftover");
+    Files.write(leftover, random(size, 9));
+    String key = TieringEngine.CONTENT_PREFIX + "999/left-by-a-crash";
+    remote.upload(key, leftover);
+    return key;
+  }
+
+  private Set<String> remoteKeys(String prefix) throws Exception {
+    return remote.list(prefix).stream().map(RemoteObject::key).collect(Collectors.toSet());
   }
 
   @Test
@@ -123,7 +139,7 @@ class TieringEngineTest {
     store.open(open, false);
     long dirty = write("dirty", random(2 * MIB, 2));
     engine.close();
-    engine = new TieringEngine(store, remote, new TieringPolicy(MIB, Duration.ofHours(1), 1, Duration.ofHours(1)), dir);
+    engine = new TieringEngine(store, remote, new TieringPolicy(MIB, Duration.ofHours(1), 1, Duration.ofHours(1), Duration.ZERO), dir);
     TierReport report = engine.runOnce(null);
     assertEquals(0, report.evictedFiles());
     assertEquals(ContentState.LOCAL_CLEAN, store.getattr(open).content());
@@ -142,7 +158,7 @@ class TieringEngineTest {
 
   @Test
   void aSupersededObjectIsDeletedOnceNoKeptBackupNeedsIt() throws Exception {
-    engine = new TieringEngine(store, remote, new TieringPolicy(100L * MIB, Duration.ZERO, 2, Duration.ZERO), dir);
+    engine = new TieringEngine(store, remote, new TieringPolicy(100L * MIB, Duration.ZERO, 2, Duration.ZERO, Duration.ZERO), dir);
     long ino = write("a", random(MIB, 1));
     engine.runOnce(null); // uploads the first version, and a backup that refers to it
     String first = store.getattr(ino).remoteKey();
@@ -169,14 +185,43 @@ class TieringEngineTest {
   void garbageCollectionDeletesObjectsNothingRefersTo() throws Exception {
     long ino = write("a", random(MIB, 1));
     engine(100L * MIB).runOnce(null);
-    Path leftover = dir.resolve("leftover");
-    Files.write(leftover, random(1000, 9));
-    remote.upload(TieringEngine.CONTENT_PREFIX + "999/left-by-a-crash", leftover);
+    leaveOrphan(1000);
     TierReport report = engine.collectGarbage();
     assertEquals(1, report.deletedObjects());
     assertEquals(1000, report.deletedBytes());
     assertEquals(1, remoteObjects());
     assertEquals(store.getattr(ino).remoteKey(), remote.list(TieringEngine.CONTENT_PREFIX).get(0).key());
+  }
+
+  @Test
+  void withoutAGcIntervalPassesLeaveOrphansAlone() throws Exception {
+    engine(100L * MIB); // gcInterval zero
+    String orphan = leaveOrphan(1000);
+    assertEquals(0, engine.runOnce(null).deletedObjects());
+    assertEquals(Set.of(orphan), remoteKeys(TieringEngine.CONTENT_PREFIX));
+  }
+
+  @Test
+  void aPassRunsTheFullCollectionEveryGcInterval() throws Exception {
+    engine = new TieringEngine(store, remote,
+        new TieringPolicy(100L * MIB, Duration.ZERO, 2, Duration.ZERO, Duration.ofMillis(1)), dir);
+    long ino = write("a", random(MIB, 1));
+    engine.runOnce(null); // uploads the first version, and a backup that refers to it
+    String backedUp = store.getattr(ino).remoteKey();
+    rewrite(ino, random(MIB, 2));
+    write("b", random(MIB, 3));
+    leaveOrphan(1000);
+    Thread.sleep(5);
+    TierReport report = engine.runOnce(null); // uploads a's second version and b, then collects
+    assertEquals(2, report.uploadedFiles(), report.summary());
+    assertEquals(1, report.deletedObjects(), report.summary());
+    assertEquals(1000, report.deletedBytes());
+    assertEquals(0, report.errors(), engine.errors().list().toString());
+    Set<String> needed = new HashSet<>(store.remoteKeys());
+    needed.add(backedUp);
+    assertEquals(3, needed.size());
+    assertEquals(needed, remoteKeys(TieringEngine.CONTENT_PREFIX), "the orphan went; live and backed-up objects stayed");
+    assertEquals(store.backups().keySet(), remoteKeys(MetadataBackups.PREFIX), "the backups stayed");
   }
 
   @Test
