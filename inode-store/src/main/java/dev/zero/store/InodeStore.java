@@ -193,7 +193,37 @@ public final class InodeStore implements AutoCloseable {
         reconcileAfterCrash(inode);
       }
     }
+    if (killed) {
+      removeStrayContent();
+    }
     commit();
+  }
+
+  /**
+   * A kill can leave content files of inodes that do not exist: a create whose inode was never
+   * committed, or a freed inode whose file was not deleted yet. Inode numbers are never handed
+   * out twice, so no later file can inherit them; they only take space.
+   */
+  private void removeStrayContent() {
+    try {
+      for (Path file : content.allFiles()) {
+        long ino = parseIno(file);
+        Inode inode = ino < 0 ? null : inodeOrNull(ino);
+        if (ino >= 0 && (inode == null || !inode.isRegular())) {
+          Files.deleteIfExists(file);
+        }
+      }
+    } catch (IOException e) {
+      System.err.println("zero: cannot remove stray content after a crash: " + e.getMessage());
+    }
+  }
+
+  private static long parseIno(Path contentFile) {
+    try {
+      return Long.parseLong(contentFile.getFileName().toString());
+    } catch (NumberFormatException e) {
+      return -1; // not Zero's; left for fsck to report
+    }
   }
 
   /**

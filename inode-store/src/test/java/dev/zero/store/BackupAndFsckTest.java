@@ -70,6 +70,52 @@ class BackupAndFsckTest {
     }
   }
 
+  /**
+   * What a kill -9 leaves (files copied while the store is open): fsck of it keeps the kill
+   * visible, and the next open cuts local bytes to committed sizes, turns a clean file with a
+   * cut local copy remote-only, and removes content of inodes never committed.
+   */
+  @Test
+  void afterAKillTheNextOpenMakesLocalContentMatchTheCommittedMetadata() throws Exception {
+    long grown;
+    long cut;
+    long uncommitted;
+    try (InodeStore store = open("a")) {
+      grown = write(store, ROOT, "grown", new byte[] {1, 2, 3});
+      cut = write(store, ROOT, "cut", new byte[] {4, 5, 6, 7});
+      store.uploaded(cut, 1, "inode/" + cut + "/x", 4);
+      store.sync();
+      Files.write(store.content().path(grown), new byte[] {1, 2, 3, 9, 9}); // written, size not committed
+      Files.write(store.content().path(cut), new byte[] {4}); // a clean copy damaged
+      uncommitted = write(store, ROOT, "uncommitted", new byte[] {8});
+      copyTree(dir.resolve("a"), dir.resolve("killed"));
+    }
+    try (InodeStore store = InodeStore.openAsIs(dir.resolve("killed/meta.db"), dir.resolve("killed/content"))) {
+      assertTrue(store.wasKilled());
+      Fsck.run(store, Map::of, null, false);
+    }
+    try (InodeStore store = open("killed")) {
+      assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(store.content().path(grown)));
+      assertEquals(ContentState.REMOTE, store.getattr(cut).content());
+      assertTrue(!Files.exists(store.content().path(cut)));
+      assertTrue(!Files.exists(store.content().path(uncommitted)), "content of an inode never committed is removed");
+      assertEquals(List.of(), Fsck.run(store, () -> Map.of("inode/" + cut + "/x", 4L), null, false).problems());
+    }
+  }
+
+  private static void copyTree(Path from, Path to) throws Exception {
+    try (var paths = Files.walk(from)) {
+      for (Path path : paths.toList()) {
+        Path target = to.resolve(from.relativize(path).toString());
+        if (Files.isDirectory(path)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(path, target);
+        }
+      }
+    }
+  }
+
   @Test
   void aHealthyStoreHasNoProblems() throws Exception {
     try (InodeStore store = open("a")) {
