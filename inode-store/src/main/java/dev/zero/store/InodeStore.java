@@ -733,6 +733,10 @@ public final class InodeStore implements AutoCloseable {
       }
       source = fetcher;
       recall = recalls.get(ino);
+      if (recall != null && !recall.isOf(inode.remoteKey())) {
+        dropRecall(ino); // of an older remote copy: the file was written, uploaded and evicted since
+        recall = null;
+      }
       if (recall == null) {
         try {
           recall = new Recall(ino, inode.remoteKey(), inode.size(), content.path(ino));
@@ -769,7 +773,7 @@ public final class InodeStore implements AutoCloseable {
         }
         recalls.remove(ino);
         Inode inode = inodeOrNull(ino);
-        if (inode != null && inode.content() == ContentState.REMOTE) {
+        if (inode != null && inode.content() == ContentState.REMOTE && recall.isOf(inode.remoteKey())) {
           recalledFiles++;
           recalledBytes += inode.size();
           save(inode.withContentState(ContentState.LOCAL_CLEAN, inode.remote()));
@@ -956,6 +960,8 @@ public final class InodeStore implements AutoCloseable {
       Inode inode = inodeOrNull(ino);
       if (inode != null && cleanLocal.contains(ino) && !openCounts.containsKey(ino)) {
         save(inode.withContentState(ContentState.REMOTE, inode.remote()));
+        // A finished recall not yet settled must not vouch for the local copy deleted below.
+        dropRecall(ino);
         evicted.add(ino);
       }
     }

@@ -23,7 +23,7 @@ import java.util.zip.CRC32C;
 final class Journal implements AutoCloseable {
   private static final byte[] MAGIC = "zero-journal".getBytes(StandardCharsets.US_ASCII);
   private static final int FORMAT = 1;
-  static final int HEADER_BYTES = MAGIC.length + 4 + 8;
+  private static final int HEADER_BYTES = MAGIC.length + 4 + 8;
   private static final int RECORD_HEADER_BYTES = 8;
   private static final int MAX_RECORD_BYTES = Integer.MAX_VALUE - 64;
 

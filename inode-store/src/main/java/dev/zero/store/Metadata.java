@@ -105,7 +105,7 @@ final class Metadata implements AutoCloseable {
         throw new IOException(file + " was written by an older Zero, which kept no journal;"
             + " restore the metadata from a backup with zero-cli restore into a new cache");
       }
-      Journal.create(journalFile, 0).close();
+      newJournal(journalFile, 0).close();
     }
     String clean = Files.exists(cleanMarker) ? Files.readString(cleanMarker, StandardCharsets.US_ASCII) : null;
     // From here on the MapDB file changes: if this process dies, it must not look cleanly closed.
@@ -146,7 +146,7 @@ final class Metadata implements AutoCloseable {
       journal = Journal.openForAppend(journalFile, Journal.read(journalFile, this::replay));
     } else if (journalGeneration < generation) {
       // Killed after the checkpoint was in place, before the journal it replaces was emptied.
-      journal = replaceJournal(journalFile, generation);
+      journal = newJournal(journalFile, generation);
     } else {
       throw new IOException("the metadata journal " + journalFile + " (generation " + journalGeneration
           + ") is newer than its checkpoint (generation " + generation + "); restore the metadata from a backup");
@@ -179,10 +179,6 @@ final class Metadata implements AutoCloseable {
     if (counter(name) != value) {
       counters.put(name, value);
     }
-  }
-
-  boolean hasChanges() {
-    return !changes.isEmpty();
   }
 
   /**
@@ -227,7 +223,7 @@ final class Metadata implements AutoCloseable {
     }
     Journal.replace(written, checkpointFile);
     journal.close();
-    journal = replaceJournal(sibling(file, ".journal"), generation);
+    journal = newJournal(sibling(file, ".journal"), generation);
   }
 
   private static void append(Journal journal, byte[] record) {
@@ -238,7 +234,8 @@ final class Metadata implements AutoCloseable {
     }
   }
 
-  private Journal replaceJournal(Path journalFile, long generation) throws IOException {
+  /** An empty journal in place of any at {@code journalFile}; a kill leaves the old or the new. */
+  private static Journal newJournal(Path journalFile, long generation) throws IOException {
     Path written = sibling(journalFile, ".new");
     Journal fresh = Journal.create(written, generation);
     Journal.replace(written, journalFile);

@@ -38,6 +38,11 @@ final class Recall {
     this.file = FileChannel.open(path, StandardOpenOption.WRITE);
   }
 
+  /** Whether this recall brings back the object {@code remoteKey}. */
+  boolean isOf(String remoteKey) {
+    return key.equals(remoteKey);
+  }
+
   /** Fetches every missing chunk that overlaps [offset, offset + length), then reads ahead. */
   void fetch(long offset, long length, ContentFetcher fetcher, ContentStore content, Executor readAhead)
       throws FsException {

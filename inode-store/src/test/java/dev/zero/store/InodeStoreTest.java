@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -253,5 +256,45 @@ class InodeStoreTest {
     assertEquals(50, file.gid());
     assertEquals(50, sub.gid());
     assertTrue((sub.mode() & FileMode.S_ISGID) != 0);
+  }
+
+  /**
+   * A file recalled by a writer, written, uploaded again and evicted again, all before a tiering
+   * pass settled the first recall: the next read must fetch the new remote copy, not trust the
+   * finished first recall (found by the kill -9 loop as a file whose first bytes read as zeros).
+   */
+  @Test
+  void aRecallOfAnOlderRemoteCopyIsNeverReused() throws Exception {
+    Map<String, byte[]> remote = new HashMap<>();
+    store.setFetcher((key, offset, length, target) -> {
+      byte[] object = remote.get(key);
+      int count = (int) Math.min(length, object.length - offset);
+      return target.write(ByteBuffer.wrap(object, (int) offset, count), offset);
+    });
+    long f = store.mknod(ROOT, "f", FILE, 0, 0, 0).ino();
+    writeAll(f, new byte[] {1, 2, 3, 4});
+    uploadAndEvict(f, "k1", remote);
+
+    writeAll(f, new byte[] {5, 6, 7, 8}); // recalls k1 first, as every writer does
+    uploadAndEvict(f, "k2", remote);
+
+    store.ensureLocal(f, 0, 4);
+    assertArrayEquals(new byte[] {5, 6, 7, 8}, Files.readAllBytes(store.content().path(f)));
+    store.settleRecalls();
+    assertEquals(ContentState.LOCAL_CLEAN, store.getattr(f).content());
+    assertEquals("k2", store.getattr(f).remoteKey());
+  }
+
+  private void writeAll(long ino, byte[] data) throws Exception {
+    Files.write(store.open(ino, true), data);
+    store.wrote(ino, data.length);
+    store.release(ino, true);
+  }
+
+  private void uploadAndEvict(long ino, String key, Map<String, byte[]> remote) throws Exception {
+    InodeStore.UploadJob job = store.uploadJobs(Duration.ZERO).get(0);
+    remote.put(key, Files.readAllBytes(job.file()));
+    assertTrue(store.uploaded(ino, job.version(), key, job.size()));
+    assertEquals(1, store.evict(List.of(ino)));
   }
 }

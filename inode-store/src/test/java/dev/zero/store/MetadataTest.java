@@ -119,7 +119,11 @@ class MetadataTest {
       Process writer = new ProcessBuilder(javaBinary(), "-cp", System.getProperty("java.class.path"),
           MetadataWriter.class.getName(), store.toString())
           .redirectOutput(log.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-      Thread.sleep(400 + random.nextInt(800));
+      long startDeadline = System.currentTimeMillis() + 30_000;
+      while (Files.size(log) == 0 && writer.isAlive() && System.currentTimeMillis() < startDeadline) {
+        Thread.sleep(5); // the JVM starts: kill only once commits are under way
+      }
+      Thread.sleep(random.nextInt(500));
       writer.destroyForcibly(); // SIGKILL
       assertTrue(writer.waitFor(10, TimeUnit.SECONDS));
       for (String line : Files.readAllLines(log)) {
