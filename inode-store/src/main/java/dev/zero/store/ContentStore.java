@@ -66,6 +66,29 @@ public final class ContentStore {
     return dir.resolve(shardName((int) (ino & 0xff))).resolve(Long.toString(ino));
   }
 
+  /** The inode a content file belongs to, or -1 if the file is not one of Zero's. */
+  static long inoOf(Path contentFile) {
+    try {
+      return Long.parseLong(contentFile.getFileName().toString());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /** The length of an inode's content file, or -1 if there is none. */
+  long localLength(long ino) throws IOException {
+    Path file = path(ino);
+    return Files.exists(file) ? Files.size(file) : -1;
+  }
+
+  /**
+   * Whether a content file of {@code localLength} bytes (-1: none) holds a file of {@code size}
+   * bytes: a file never written has no content file yet.
+   */
+  static boolean holds(long localLength, long size) {
+    return localLength == size || (localLength == -1 && size == 0);
+  }
+
   /** The 512-byte blocks the disk really holds for this content: holes in sparse files are free. */
   long allocatedBlocks(long ino) {
     FileStat stat = POSIX.allocateStat();

@@ -153,7 +153,7 @@ public final class Fsck {
 
   private void checkContent(Inode inode, String path, Map<String, Long> remoteObjects, ContentFetcher deep) throws IOException {
     Path local = store.content().path(inode.ino());
-    long localSize = Files.exists(local) ? Files.size(local) : -1;
+    long localSize = store.content().localLength(inode.ino());
     RemoteCopy remote = inode.remote();
     if (remote != null && remoteObjects != null && !Long.valueOf(remote.size()).equals(remoteObjects.get(remote.key()))) {
       boolean needed = inode.content() == ContentState.REMOTE;
@@ -169,7 +169,7 @@ public final class Fsck {
     }
     switch (inode.content()) {
       case LOCAL_DIRTY, LOCAL_CLEAN -> {
-        if (localSize == inode.size() || (localSize == -1 && inode.size() == 0)) {
+        if (ContentStore.holds(localSize, inode.size())) {
           if (deep != null && inode.content() == ContentState.LOCAL_CLEAN) {
             compareWithRemote(inode, path, local, deep);
           }
@@ -253,10 +253,8 @@ public final class Fsck {
   /** Local files of no inode, or of a remote-only inode (a recall cut short), are stray. */
   private void checkStrayContent() throws IOException {
     for (Path file : store.content().allFiles()) {
-      long ino;
-      try {
-        ino = Long.parseLong(file.getFileName().toString());
-      } catch (NumberFormatException e) {
+      long ino = ContentStore.inoOf(file);
+      if (ino < 0) {
         problem(file + ": not a content file; it should be removed", true);
         deleteIfRepairing(file);
         continue;

@@ -158,7 +158,7 @@ public final class InodeStore implements AutoCloseable {
    * did not close the store, its index is rebuilt from the journal, which changes no content.)
    */
   public static InodeStore openAsIs(Path metadataFile, Path contentDir) throws IOException {
-    if (!Files.exists(metadataFile) && !Files.exists(metadataFile.resolveSibling(metadataFile.getFileName() + ".journal"))) {
+    if (!Metadata.exists(metadataFile)) {
       throw new IOException("no metadata store at " + metadataFile);
     }
     return new InodeStore(Metadata.open(metadataFile), new ContentStore(contentDir), Duration.ofHours(1), false);
@@ -207,7 +207,7 @@ public final class InodeStore implements AutoCloseable {
   private void removeStrayContent() {
     try {
       for (Path file : content.allFiles()) {
-        long ino = parseIno(file);
+        long ino = ContentStore.inoOf(file);
         Inode inode = ino < 0 ? null : inodeOrNull(ino);
         if (ino >= 0 && (inode == null || !inode.isRegular())) {
           Files.deleteIfExists(file);
@@ -218,13 +218,6 @@ public final class InodeStore implements AutoCloseable {
     }
   }
 
-  private static long parseIno(Path contentFile) {
-    try {
-      return Long.parseLong(contentFile.getFileName().toString());
-    } catch (NumberFormatException e) {
-      return -1; // not Zero's; left for fsck to report
-    }
-  }
 
   /**
    * A crash can leave a content file changed by writes whose size and state were not committed
@@ -235,14 +228,13 @@ public final class InodeStore implements AutoCloseable {
    */
   private void reconcileAfterCrash(Inode inode) {
     long ino = inode.ino();
-    Path local = content.path(ino);
     try {
       if (inode.content() == ContentState.REMOTE) {
-        Files.deleteIfExists(local);
+        Files.deleteIfExists(content.path(ino));
         return;
       }
-      long length = Files.exists(local) ? Files.size(local) : -1;
-      if (length == inode.size() || (length == -1 && inode.size() == 0)) {
+      long length = content.localLength(ino);
+      if (ContentStore.holds(length, inode.size())) {
         return;
       }
       String found = length == -1 ? "no local content" : length + " local bytes";

@@ -126,6 +126,11 @@ final class Metadata implements AutoCloseable {
     return metadata;
   }
 
+  /** Whether there is metadata at {@code file}: its journal, or a MapDB file of an older Zero. */
+  static boolean exists(Path file) {
+    return Files.exists(sibling(file, ".journal")) || Files.exists(file);
+  }
+
   /** True if the MapDB index was rebuilt at open: the last process did not close cleanly. */
   boolean rebuilt() {
     return rebuilt;
