@@ -15,6 +15,7 @@ import java.time.Duration;
  * @param uploadDelay how long a file must be left unmodified before it is uploaded
  * @param backupInterval how often, at most, the metadata is backed up to the remote
  * @param gcInterval how often tiering runs the full garbage collection; zero never
+ * @param filesystemName the name this filesystem's objects are kept under in the remote
  */
 record Config(
     String metadataFile,
@@ -24,7 +25,8 @@ record Config(
     long targetBytes,
     Duration uploadDelay,
     Duration backupInterval,
-    Duration gcInterval) {
+    Duration gcInterval,
+    String filesystemName) {
 
   /** A B2 account and bucket; {@code url} is null for the real service. */
   record B2Account(String accountId, String applicationKey, String bucketId, String url) {}

@@ -1,5 +1,6 @@
 package dev.zero.cli;
 
+import dev.zero.tiering.FilesystemLayout;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
@@ -37,9 +38,10 @@ final class ConfigLoader {
   static final String UPLOAD_DELAY_SECONDS = "uploadDelaySeconds";
   static final String BACKUP_INTERVAL_SECONDS = "backupIntervalSeconds";
   static final String GC_INTERVAL_SECONDS = "gcIntervalSeconds";
+  static final String FILESYSTEM_NAME = "filesystemName";
   private static final List<String> KEYS = List.of(METADATA_FILE, SQLITE_FILE_LOCATION, FUSE_LOOP,
       ACCOUNT_ID, APPLICATION_KEY, BUCKET_ID, B2_URL, REMOTE_DIRECTORY, TARGET_DISK_USAGE, UPLOAD_DELAY_SECONDS, BACKUP_INTERVAL_SECONDS,
-      GC_INTERVAL_SECONDS);
+      GC_INTERVAL_SECONDS, FILESYSTEM_NAME);
   private static final List<String> B2_KEYS = List.of(ACCOUNT_ID, APPLICATION_KEY, BUCKET_ID);
   private static final double BYTES_PER_GB = 1e9;
 
@@ -119,7 +121,17 @@ final class ConfigLoader {
         (long) (positiveNumber(settings, TARGET_DISK_USAGE, "a number of GB") * BYTES_PER_GB),
         Duration.ofSeconds(wholeNumber(settings, UPLOAD_DELAY_SECONDS, "a whole number of seconds")),
         Duration.ofSeconds(wholeNumber(settings, BACKUP_INTERVAL_SECONDS, "a whole number of seconds")),
-        Duration.ofSeconds(wholeNumber(settings, GC_INTERVAL_SECONDS, "a whole number of seconds")));
+        Duration.ofSeconds(wholeNumber(settings, GC_INTERVAL_SECONDS, "a whole number of seconds")),
+        filesystemName(settings));
+  }
+
+  private static String filesystemName(Map<String, Setting> settings) throws UserError {
+    Setting setting = settings.get(FILESYSTEM_NAME);
+    String problem = FilesystemLayout.problemWithName(setting.value());
+    if (problem != null) {
+      throw new UserError(UserError.CONFIG, setting.where() + ": key '" + FILESYSTEM_NAME + "' is '" + setting.value() + "', but " + problem + ".");
+    }
+    return setting.value();
   }
 
   /** B2 needs its three keys together; with none of them, the remote is a local directory. */

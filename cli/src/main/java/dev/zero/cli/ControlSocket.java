@@ -89,8 +89,8 @@ final class ControlSocket implements AutoCloseable {
         out.println("line " + BackupCommand.summary(engine.backUpNow()));
         out.println("done 0");
       } else if (GC.equals(request)) {
-        out.println("line " + GcCommand.summary(engine.collectGarbage()));
-        out.println("done 0");
+        int exitCode = GcCommand.collect(engine, line -> out.println("line " + line));
+        out.println("done " + exitCode);
       } else if (STATUS.equals(request)) {
         StatusReport.lines(store, engine).forEach(line -> out.println("line " + line));
         out.println("done 0");

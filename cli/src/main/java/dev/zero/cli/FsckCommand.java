@@ -5,11 +5,12 @@ import dev.zero.store.Fsck;
 import dev.zero.store.InodeStore;
 import dev.zero.tiering.Remote;
 import dev.zero.tiering.RemoteObject;
-import dev.zero.tiering.TieringEngine;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,6 +27,8 @@ import picocli.CommandLine.Parameters;
       "Prints one line per problem and exits 1 if there are any."
     })
 final class FsckCommand implements Callable<Integer> {
+  /** The part of a content key before which its filesystem's prefix ends. */
+  private static final String CONTENT_DIRECTORY = "inode/";
   @Parameters(index = "0", paramLabel = "<cache>", description = "The cache directory of an unmounted Zero filesystem.")
   Path cache;
 
@@ -54,7 +57,7 @@ final class FsckCommand implements Callable<Integer> {
       }
       try (store) {
         ContentFetcher fetcher = (key, offset, length, target) -> remote.download(key, offset, length, target, offset);
-        Fsck.Result result = Fsck.run(store, () -> listing(remote), deep ? fetcher : null, repair);
+        Fsck.Result result = Fsck.run(store, () -> listing(remote, store), deep ? fetcher : null, repair);
         result.problems().forEach(System.out::println);
         result.leftovers().forEach(leftover -> System.out.println("leftover: " + leftover));
         int unrepaired = result.problems().size() - result.repaired();
@@ -65,10 +68,23 @@ final class FsckCommand implements Callable<Integer> {
     }
   }
 
-  private static Map<String, Long> listing(Remote remote) throws IOException {
+  /**
+   * The content objects the store's keys could be among: one listing per prefix they have (this
+   * filesystem's, and the top-level one of Zero before filesystem names), not the whole bucket.
+   */
+  private static Map<String, Long> listing(Remote remote, InodeStore store) throws IOException {
+    Set<String> prefixes = new HashSet<>();
+    for (String key : store.remoteKeys()) {
+      int end = key.indexOf(CONTENT_DIRECTORY);
+      if (end >= 0) {
+        prefixes.add(key.substring(0, end + CONTENT_DIRECTORY.length()));
+      }
+    }
     Map<String, Long> objects = new HashMap<>();
-    for (RemoteObject object : remote.list(TieringEngine.CONTENT_PREFIX)) {
-      objects.put(object.key(), object.size());
+    for (String prefix : prefixes) {
+      for (RemoteObject object : remote.list(prefix)) {
+        objects.put(object.key(), object.size());
+      }
     }
     return objects;
   }

@@ -2,9 +2,11 @@ package dev.zero.cli;
 
 import dev.zero.tiering.Bytes;
 import dev.zero.tiering.TierReport;
+import dev.zero.tiering.TieringEngine;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -24,14 +26,21 @@ final class GcCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws UserError, IOException {
-    return CacheRequest.run(cache, config, ControlSocket.GC, open -> {
-      System.out.println(summary(open.engine().collectGarbage()));
-      return 0;
-    });
+    return CacheRequest.run(cache, config, ControlSocket.GC, open -> collect(open.engine(), System.out::println));
   }
 
-  static String summary(TierReport report) {
-    return "gc: deleted " + report.deletedObjects() + " remote objects, "
-        + Bytes.human(report.deletedBytes()) + " freed";
+  /**
+   * Runs the collection and prints its outcome; returns the exit code. Mounted or not, the same:
+   * a collection that cannot safely run (or fails) says why in one line.
+   */
+  static int collect(TieringEngine engine, Consumer<String> out) {
+    try {
+      TierReport report = engine.collectGarbage();
+      out.accept("gc: deleted " + report.deletedObjects() + " remote objects, " + Bytes.human(report.deletedBytes()) + " freed");
+      return 0;
+    } catch (IOException e) {
+      out.accept("gc: nothing deleted: " + e.getMessage() + ".");
+      return UserError.SETUP;
+    }
   }
 }

@@ -2,6 +2,7 @@ package dev.zero.cli;
 
 import dev.zero.fuse.MountOptions;
 import dev.zero.fuse.ZeroFuse;
+import dev.zero.tiering.FilesystemClaim;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,13 +41,18 @@ final class MountCommand implements Callable<Integer> {
   @Option(names = "--debug", description = "Print every FUSE request (libfuse's -d).")
   boolean debug;
 
+  @Option(names = "--take-over", description = "Mount although the remote says another machine has this filesystem"
+      + " mounted: only when that machine is gone for good (a crash on this machine is taken over by itself).")
+  boolean takeOver;
+
   @Override
   public Integer call() throws UserError, IOException, InterruptedException {
     Config settings = config.load();
     boolean multithreaded = fuseLoop == null ? settings.multithreadedFuse() : parseLoop(fuseLoop);
     Path target = Mountpoint.check(mountpoint);
-    try (OpenCache open = OpenCache.open(CacheDirectory.lock(cache.toAbsolutePath().normalize()), settings);
+    try (OpenCache open = OpenCache.open(CacheDirectory.lock(cache.toAbsolutePath().normalize()), settings, takeOver);
         ControlSocket control = ControlSocket.serve(open.root(), open.store(), open.engine())) {
+      claimRemote(open);
       ScheduledExecutorService tiering = startBackgroundTiering(open);
       ZeroFuse fuse = new ZeroFuse(open.store());
       Signal.handle(new Signal("TERM"), signal -> fuse.unmount());
@@ -61,6 +67,22 @@ final class MountCommand implements Callable<Integer> {
       }
       System.err.println("zero: unmounted " + target);
       return 0;
+    }
+  }
+
+  /**
+   * Claims the remote's filesystem before mounting: a remote that belongs to another filesystem
+   * or machine stops the mount; one that cannot be reached does not (local files work, and
+   * tiering claims it once it is back).
+   */
+  private static void claimRemote(OpenCache open) throws UserError {
+    try {
+      open.engine().claim();
+    } catch (FilesystemClaim.ConflictException e) {
+      throw new UserError(UserError.SETUP, e.getMessage());
+    } catch (IOException e) {
+      System.err.println("zero: warning: the remote cannot be reached (" + e.getMessage()
+          + "); mounting anyway: local files work, and uploads start once it is back.");
     }
   }
 

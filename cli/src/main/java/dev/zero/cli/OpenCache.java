@@ -24,6 +24,14 @@ final class OpenCache implements AutoCloseable {
   }
 
   static OpenCache open(CacheDirectory directory, Config config) throws UserError, IOException {
+    return open(directory, config, false);
+  }
+
+  /**
+   * {@code takeOver}: the filesystem's mount lease may be taken from another machine (see
+   * {@link dev.zero.tiering.FilesystemClaim}).
+   */
+  static OpenCache open(CacheDirectory directory, Config config, boolean takeOver) throws UserError, IOException {
     POSIX posix = POSIXFactory.getNativePOSIX();
     Path metadataFile = config.metadataFileIn(directory.root());
     InodeStore store;
@@ -34,7 +42,7 @@ final class OpenCache implements AutoCloseable {
       throw new UserError(UserError.SETUP, "cannot open the metadata store " + metadataFile + " (" + e.getMessage() + "); check the path and that no other process uses it.");
     }
     try {
-      return new OpenCache(directory, store, TieringSetup.engine(store, config, directory.root()));
+      return new OpenCache(directory, store, TieringSetup.engine(store, config, directory.root(), takeOver));
     } catch (UserError e) {
       store.close();
       directory.close();

@@ -1,7 +1,10 @@
 package dev.zero.cli;
 
 import dev.zero.store.InodeStore;
+import dev.zero.store.InodeStore.Identity;
 import dev.zero.store.InodeStore.RestoreReport;
+import dev.zero.tiering.FilesystemClaim;
+import dev.zero.tiering.FilesystemLayout;
 import dev.zero.tiering.MetadataBackups;
 import dev.zero.tiering.Remote;
 import java.io.IOException;
@@ -10,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import jnr.posix.POSIXFactory;
@@ -43,11 +47,14 @@ final class RestoreCommand implements Callable<Integer> {
     try (CacheDirectory directory = CacheDirectory.lock(root)) {
       Path metadataFile = settings.metadataFileIn(directory.root());
       try (Remote remote = TieringSetup.openRemote(settings, directory.root())) {
-        String newest = MetadataBackups.newest(remote);
+        FilesystemLayout layout = new FilesystemLayout(settings.filesystemName());
+        String newest = MetadataBackups.newest(remote, layout.backupsPrefix());
         if (newest == null) {
-          throw new UserError(UserError.SETUP, "the remote holds no metadata backup (" + remote + "); check the B2 keys or remoteDirectory in the config.");
+          throw new UserError(UserError.SETUP, "the remote holds no metadata backup of the filesystem '" + layout + "' (" + remote
+              + "); check the B2 keys, remoteDirectory and filesystemName in the config.");
         }
-        Map<String, Long> backups = MetadataBackups.all(remote);
+        Identity identity = FilesystemClaim.identityIn(remote, layout, directory.root());
+        Map<String, Long> backups = MetadataBackups.all(remote, layout.backupsPrefix());
         Path dump = directory.root().resolve("restore.tmp");
         MetadataBackups.download(remote, newest, dump);
         RestoreReport report;
@@ -56,6 +63,8 @@ final class RestoreCommand implements Callable<Integer> {
             InputStream in = Files.newInputStream(dump)) {
           report = store.load(in);
           store.recordRestoredFrom(backups);
+          // The restored cache is the filesystem whose backups it read (a new id only if the remote lost its own).
+          store.setIdentity(identity != null ? identity : new Identity(layout.name(), UUID.randomUUID().toString()));
         } finally {
           Files.deleteIfExists(dump);
         }

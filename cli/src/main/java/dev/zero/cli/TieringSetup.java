@@ -3,6 +3,8 @@ package dev.zero.cli;
 import dev.zero.store.InodeStore;
 import dev.zero.tiering.B2Remote;
 import dev.zero.tiering.B2Settings;
+import dev.zero.tiering.FilesystemClaim;
+import dev.zero.tiering.FilesystemLayout;
 import dev.zero.tiering.LocalDirectoryRemote;
 import dev.zero.tiering.Remote;
 import dev.zero.tiering.RemoteException;
@@ -23,8 +25,10 @@ final class TieringSetup {
 
   private TieringSetup() {}
 
-  static TieringEngine engine(InodeStore store, Config config, Path cache) throws UserError {
-    return new TieringEngine(store, openRemote(config, cache),
+  static TieringEngine engine(InodeStore store, Config config, Path cache, boolean takeOver) throws UserError {
+    Remote remote = openRemote(config, cache);
+    FilesystemClaim claim = new FilesystemClaim(store, remote, new FilesystemLayout(config.filesystemName()), cache, takeOver);
+    return new TieringEngine(store, remote, claim,
         new TieringPolicy(config.targetBytes(), config.uploadDelay(), UPLOAD_THREADS, config.backupInterval(),
             config.gcInterval()), cache);
   }

@@ -35,6 +35,11 @@ public final class ZeroCli implements Runnable {
             System.err.println("zero-cli: " + error.getMessage());
             return error.exitCode();
           }
+          if (exception instanceof java.io.IOException failure) {
+            // Not a mistake of the user's, but still one line, not a stack trace.
+            System.err.println("zero-cli: " + failure.getMessage());
+            return 1;
+          }
           throw exception;
         });
     System.exit(cli.execute(args));

@@ -45,10 +45,10 @@ final class BackupRig implements AutoCloseable {
     record Settings(double targetGb, int uploadDelaySeconds, int backupIntervalSeconds) {}
 
     /** Where metadata backups live in the remote; content objects are under {@link #CONTENT_PREFIX}. */
-    static final String BACKUP_PREFIX = "backups/";
-    static final String CONTENT_PREFIX = "inode/";
-    private static final Pattern BACKED_UP = Pattern.compile("zero: metadata backed up to (backups/\\S+\\.zdump)");
-    private static final Pattern BACKUP_OUTPUT = Pattern.compile("^backup: (backups/\\S+\\.zdump)$", Pattern.MULTILINE);
+    static final String BACKUP_PREFIX = "zero/backups/";
+    static final String CONTENT_PREFIX = "zero/inode/";
+    private static final Pattern BACKED_UP = Pattern.compile("zero: metadata backed up to (zero/backups/\\S+\\.zdump)");
+    private static final Pattern BACKUP_OUTPUT = Pattern.compile("^backup: (zero/backups/\\S+\\.zdump)$", Pattern.MULTILINE);
     private static final Pattern FILE_NAME = Pattern.compile("\"fileName\"\\s*:\\s*\"([^\"]*)\"");
     private static final Pattern UPLOAD_ACTION = Pattern.compile("\"action\"\\s*:\\s*\"upload\"");
 

@@ -212,10 +212,10 @@ final class TieringRig implements AutoCloseable {
 
     /**
      * The SHA-256 of every object the remote holds for the file's inode (keys {@code
-     * inode/<st_ino>/...}), sorted.
+     * zero/inode/<st_ino>/...}), sorted.
      */
     List<String> remoteObjectHashes(Path file) {
-        String prefix = "inode/" + Sys.stat(file).ino() + "/";
+        String prefix = "zero/inode/" + Sys.stat(file).ino() + "/";
         try {
             List<byte[]> objects = b2DataDir == null ? localDirectoryObjects(prefix) : bucketObjects(prefix);
             return objects.stream().map(Trees::sha256).sorted().toList();

@@ -63,6 +63,11 @@ public final class InodeStore implements AutoCloseable {
   private static final String BACKED_UP_VERSION = "backedUpVersion";
   /** 1 while a process uses the store: still 1 at the next open means it was killed. */
   private static final String IN_USE = "inUse";
+  /** How many metadata backups this store took itself (a restore's do not count). */
+  private static final String OWN_BACKUPS = "ownBackups";
+  // Properties in the metadata.
+  private static final String FILESYSTEM_NAME = "filesystemName";
+  private static final String FILESYSTEM_ID = "filesystemId";
 
   private final Metadata metadata;
   // The tables, named here for brevity; every change goes through them into the journal.
@@ -1022,6 +1027,7 @@ public final class InodeStore implements AutoCloseable {
   /** Records a backup in the remote holding tree version {@code version} (from {@link #dump}). */
   public synchronized void recordBackup(String key, long takenMillis, long version) {
     backups.put(key, takenMillis);
+    metadata.setCounter(OWN_BACKUPS, metadata.counter(OWN_BACKUPS) + 1);
     if (version > metadata.counter(BACKED_UP_VERSION)) {
       metadata.setCounter(BACKED_UP_VERSION, version);
     }
@@ -1080,7 +1086,7 @@ public final class InodeStore implements AutoCloseable {
    * and is counted in the report.
    */
   public synchronized RestoreReport load(InputStream dump) throws IOException {
-    if (!dentries.read().isEmpty() || inodes.read().sizeLong() != 1) {
+    if (!isEmpty()) {
       throw new IOException("a restore needs a new, empty store");
     }
     long[] counts = new long[2];
@@ -1138,9 +1144,48 @@ public final class InodeStore implements AutoCloseable {
     return keys;
   }
 
+  /**
+   * Whether this store has taken a metadata backup itself. Until it has, nothing proves that the
+   * bucket's backups describe this tree, so garbage collection must not trust it.
+   */
+  public synchronized boolean hasOwnBackup() {
+    return metadata.counter(OWN_BACKUPS) > 0;
+  }
+
   /** Whether the tree changed since the newest backup was taken. */
   public synchronized boolean changedSinceBackup() {
     return treeVersion != metadata.counter(BACKED_UP_VERSION);
+  }
+
+  // ---- which filesystem ----------------------------------------------------------------------
+
+  /**
+   * Which filesystem this store holds: the name its objects are kept under in the remote, and
+   * the id that tells it from any other filesystem ever given that name.
+   */
+  public record Identity(String name, String id) {}
+
+  /** This store's identity, or null before its first claim on a remote. */
+  public synchronized Identity identity() {
+    String name = metadata.properties.get(FILESYSTEM_NAME);
+    String id = metadata.properties.get(FILESYSTEM_ID);
+    return name == null || id == null ? null : new Identity(name, id);
+  }
+
+  /** Records this store's identity, durably. */
+  public synchronized void setIdentity(Identity identity) {
+    metadata.properties.put(FILESYSTEM_NAME, identity.name());
+    metadata.properties.put(FILESYSTEM_ID, identity.id());
+    commit();
+  }
+
+  /** True if the store holds nothing but an empty root: a new filesystem. */
+  public synchronized boolean isEmpty() {
+    return dentries.read().isEmpty() && inodes.read().sizeLong() + unsavedNewInodes() <= 1;
+  }
+
+  private long unsavedNewInodes() {
+    return unsaved.keySet().stream().filter(ino -> !inodes.containsKey(ino)).count();
   }
 
   // ---- whole store ---------------------------------------------------------------------------

@@ -58,6 +58,8 @@ final class Metadata implements AutoCloseable {
   final JournaledMap<String, Long, HTreeMap<String, Long>> backups;
   /** Named numbers: the inode counter, tree versions, whether a mount is running. */
   final JournaledMap<String, Long, HTreeMap<String, Long>> counters;
+  /** Named strings: which filesystem this is (its name and id in the remote). */
+  final JournaledMap<String, String, HTreeMap<String, String>> properties;
   private final List<JournaledMap<?, ?, ?>> tables;
 
   private Metadata(Path file, DB db, boolean rebuilt, long checkpointAfterBytes) {
@@ -83,7 +85,10 @@ final class Metadata implements AutoCloseable {
     remoteGarbage = stringToLong((byte) 5, "remoteGarbage");
     backups = stringToLong((byte) 6, "backups");
     counters = stringToLong((byte) 7, "counters");
-    tables = List.of(inodes, dentries, symlinks, xattrs, orphans, remoteGarbage, backups, counters);
+    properties = new JournaledMap<>((byte) 8,
+        db.hashMap("properties", Serializer.STRING, Serializer.STRING).createOrOpen(),
+        Serializer.STRING, Serializer.STRING, changes);
+    tables = List.of(inodes, dentries, symlinks, xattrs, orphans, remoteGarbage, backups, counters, properties);
   }
 
   private JournaledMap<String, Long, HTreeMap<String, Long>> stringToLong(byte table, String name) {

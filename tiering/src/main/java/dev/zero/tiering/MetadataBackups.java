@@ -20,28 +20,32 @@ import java.util.Set;
 
 /**
  * Copies of the metadata store in the remote, so that losing the local disk loses at most the
- * changes since the last backup. Each backup is a metadata dump named by the time it was taken;
- * the newest {@link #KEEP} are kept, older ones deleted.
+ * changes since the last backup. Each backup is a metadata dump under the filesystem's backups
+ * prefix, named by the time it was taken; the newest {@link #KEEP} are kept, older ones deleted.
  */
 public final class MetadataBackups {
-  public static final String PREFIX = "backups/";
   static final int KEEP = 10;
   private static final DateTimeFormatter NAME =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
 
   private final InodeStore store;
   private final Remote remote;
+  private final String prefix;
   private final Path scratch;
 
-  MetadataBackups(InodeStore store, Remote remote, Path scratch) {
+  MetadataBackups(InodeStore store, Remote remote, FilesystemLayout layout, Path scratch) {
     this.store = store;
     this.remote = remote;
+    this.prefix = layout.backupsPrefix();
     this.scratch = scratch;
   }
 
-  /** Backs up the store if it changed since the last backup; returns the new backup's key, or null. */
+  /**
+   * Backs up the store if it changed since the last backup, or if it never took one itself (a
+   * restored store); returns the new backup's key, or null.
+   */
   String backUpIfChanged() throws IOException {
-    if (!store.changedSinceBackup()) {
+    if (!store.changedSinceBackup() && store.hasOwnBackup()) {
       return null;
     }
     Path dump = scratch.resolve("metadata-backup.tmp");
@@ -50,7 +54,7 @@ public final class MetadataBackups {
     try (OutputStream out = Files.newOutputStream(dump)) {
       version = store.dump(out);
     }
-    String key = PREFIX + NAME.format(Instant.ofEpochMilli(taken)) + ".zdump";
+    String key = prefix + NAME.format(Instant.ofEpochMilli(taken)) + ".zdump";
     try {
       remote.upload(key, dump);
     } finally {
@@ -75,10 +79,14 @@ public final class MetadataBackups {
     return store.backups().values().stream().min(Comparator.naturalOrder()).orElse(Long.MAX_VALUE);
   }
 
-  /** The remote objects the kept backups refer to (downloads each backup). */
+  /**
+   * The remote objects this filesystem's backups in the remote refer to (downloads each). The
+   * remote's listing, not this store's record of its backups, decides: a backup this store does
+   * not know of (one taken before a restore, say) still protects what it refers to.
+   */
   Set<String> keysNeeded() throws IOException {
     Set<String> keys = new HashSet<>();
-    for (String backup : store.backups().keySet()) {
+    for (String backup : all(remote, prefix).keySet()) {
       Path copy = scratch.resolve("metadata-backup-read.tmp");
       try {
         download(remote, backup, copy);
@@ -92,16 +100,16 @@ public final class MetadataBackups {
     return keys;
   }
 
-  /** The newest backup in {@code remote}, or null if it holds none. */
-  public static String newest(Remote remote) throws RemoteException {
-    return remote.list(PREFIX).stream().map(RemoteObject::key).max(Comparator.naturalOrder()).orElse(null);
+  /** The newest backup under {@code prefix} in {@code remote}, or null if it holds none. */
+  public static String newest(Remote remote, String prefix) throws RemoteException {
+    return remote.list(prefix).stream().map(RemoteObject::key).max(Comparator.naturalOrder()).orElse(null);
   }
 
-  /** Every backup in {@code remote}, with when it was taken (from its name). */
-  public static Map<String, Long> all(Remote remote) throws RemoteException {
+  /** Every backup under {@code prefix} in {@code remote}, with when it was taken (from its name). */
+  public static Map<String, Long> all(Remote remote, String prefix) throws RemoteException {
     Map<String, Long> backups = new HashMap<>();
-    for (RemoteObject object : remote.list(PREFIX)) {
-      String stamp = object.key().substring(PREFIX.length()).replace(".zdump", "");
+    for (RemoteObject object : remote.list(prefix)) {
+      String stamp = object.key().substring(prefix.length()).replace(".zdump", "");
       backups.put(object.key(), Instant.from(NAME.parse(stamp)).toEpochMilli());
     }
     return backups;

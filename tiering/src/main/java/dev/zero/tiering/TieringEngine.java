@@ -29,11 +29,10 @@ import java.util.function.Consumer;
  * due.
  */
 public final class TieringEngine implements AutoCloseable {
-  /** Content objects are named inode/INO/UUID: immutable, one per upload. */
-  public static final String CONTENT_PREFIX = "inode/";
-
   private final InodeStore store;
   private final Remote remote;
+  private final FilesystemClaim claim;
+  private final FilesystemLayout layout;
   private final TieringPolicy policy;
   private final ExecutorService uploaders;
   private final RecentErrors errors = new RecentErrors();
@@ -43,12 +42,17 @@ public final class TieringEngine implements AutoCloseable {
   private long lastBackupMillis;
   private long lastCollectionMillis;
 
-  /** {@code scratch} is a directory on local disk for the temporary copy of a backup. */
-  public TieringEngine(InodeStore store, Remote remote, TieringPolicy policy, Path scratch) {
+  /**
+   * {@code scratch} is a directory on local disk for temporary copies of backups. Nothing is
+   * written to or deleted from the remote unless {@code claim} holds.
+   */
+  public TieringEngine(InodeStore store, Remote remote, FilesystemClaim claim, TieringPolicy policy, Path scratch) {
     this.store = store;
     this.remote = remote;
+    this.claim = claim;
+    this.layout = claim.layout();
     this.policy = policy;
-    this.backups = new MetadataBackups(store, remote, scratch);
+    this.backups = new MetadataBackups(store, remote, layout, scratch);
     // The first backup is due one interval after start; what the last run left unsaved was
     // backed up at its unmount, or is the recovery point's loss if it crashed.
     this.lastBackupMillis = System.currentTimeMillis();
@@ -70,21 +74,36 @@ public final class TieringEngine implements AutoCloseable {
     return policy;
   }
 
+  public FilesystemLayout layout() {
+    return layout;
+  }
+
+  /**
+   * Claims the remote's filesystem for this store now (see {@link FilesystemClaim}); a mount does
+   * this before it mounts. Passes claim it themselves when it is not yet.
+   */
+  public void claim() throws IOException {
+    claim.ensure();
+  }
+
   /** Runs one pass; {@code progress} sees the counts after each file moved. */
   public TierReport runOnce(Consumer<TierReport> progress) {
     synchronized (oneAtATime) {
       Pass pass = new Pass(progress);
       store.settleRecalls(); // recalled files become clean, so eviction may take them
-      deleteGarbage(pass);
-      upload(pass);
+      boolean mayWrite = mayWrite(pass);
+      if (mayWrite) {
+        deleteGarbage(pass);
+        upload(pass);
+      }
       // Local usage is a stat of every content file: read once per pass, again only after evicting.
       long usage = evict(pass, store.localBytes());
       prefetch(pass, usage);
       store.settleRecalls();
-      if (System.currentTimeMillis() - lastBackupMillis >= policy.backupInterval().toMillis()) {
+      if (mayWrite && System.currentTimeMillis() - lastBackupMillis >= policy.backupInterval().toMillis()) {
         backUp(pass);
       }
-      if (collectionDue()) {
+      if (mayWrite && collectionDue()) {
         try {
           collectGarbage(pass);
         } catch (IOException e) {
@@ -93,6 +112,17 @@ public final class TieringEngine implements AutoCloseable {
       }
       store.sync();
       return pass.report();
+    }
+  }
+
+  /** Whether this pass may write to the remote: the claim holds, or is made now. */
+  private boolean mayWrite(Pass pass) {
+    try {
+      claim.ensure();
+      return true;
+    } catch (IOException e) {
+      pass.failed("nothing is uploaded, backed up or deleted: " + e.getMessage());
+      return false;
     }
   }
 
@@ -110,6 +140,7 @@ public final class TieringEngine implements AutoCloseable {
 
   private String backUp(Pass pass) {
     try {
+      claim.confirm(); // a process whose lease was taken over must not add the newest backup
       String key = backups.backUpIfChanged();
       lastBackupMillis = System.currentTimeMillis();
       if (key != null) {
@@ -145,15 +176,21 @@ public final class TieringEngine implements AutoCloseable {
   /**
    * The full collection. The caller holds {@code oneAtATime} and {@code upload} waits for its
    * uploads, so none is in flight: each object put so far is recorded in the store, or discarded
-   * and nobody's.
+   * and nobody's. Only this filesystem's content objects are candidates, and every backup of it in
+   * the remote is read, not just those this store recorded: an object any of them needs stays.
    */
   private void collectGarbage(Pass pass) throws IOException {
     // The clock runs from the last attempt: a failing collection waits an interval too, rather
     // than listing the bucket (charged calls) every pass.
     lastCollectionMillis = System.currentTimeMillis();
+    if (!store.hasOwnBackup()) {
+      throw new IOException("this cache has not backed its metadata up yet, so the remote's backups may not describe it;"
+          + " run zero-cli backup first");
+    }
+    claim.confirm();
     Set<String> needed = new HashSet<>(store.remoteKeys());
     needed.addAll(backups.keysNeeded());
-    for (RemoteObject object : remote.list(CONTENT_PREFIX)) {
+    for (RemoteObject object : remote.list(layout.contentPrefix())) {
       if (!needed.contains(object.key())) {
         remote.delete(object.key());
         store.remoteDeleted(object.key());
@@ -166,19 +203,31 @@ public final class TieringEngine implements AutoCloseable {
 
   private void deleteGarbage(Pass pass) {
     long oldestBackup = backups.oldestKeptMillis();
+    boolean confirmed = false;
     for (Map.Entry<String, Long> garbage : store.remoteGarbage().entrySet()) {
       if (garbage.getValue() >= oldestBackup) {
         continue; // a kept backup may still refer to it
       }
       String key = garbage.getKey();
+      if (!layout.ownsContent(key)) {
+        store.remoteDeleted(key); // not this filesystem's to delete (an older Zero's key): forget it
+        continue;
+      }
       try {
+        if (!confirmed) {
+          claim.confirm();
+          confirmed = true;
+        }
         remote.delete(key);
         store.remoteDeleted(key);
         pass.deletedObjects.incrementAndGet();
         pass.changed();
-      } catch (RemoteException e) {
+      } catch (FilesystemClaim.ConflictException e) {
+        pass.failed("nothing is deleted: " + e.getMessage());
+        return;
+      } catch (IOException e) {
         pass.failed("delete of " + key + " failed: " + e.getMessage());
-        if (e.kind() == RemoteException.Kind.UNAVAILABLE) {
+        if (e instanceof RemoteException remoteFailure && remoteFailure.kind() == RemoteException.Kind.UNAVAILABLE) {
           return;
         }
       }
@@ -193,7 +242,7 @@ public final class TieringEngine implements AutoCloseable {
         if (remoteDown.get()) {
           return;
         }
-        String key = CONTENT_PREFIX + job.ino() + "/" + UUID.randomUUID();
+        String key = layout.contentKey(job.ino(), UUID.randomUUID().toString());
         try {
           RemoteObject stored = remote.upload(key, job.file());
           if (store.uploaded(job.ino(), job.version(), key, stored.size())) {
@@ -269,6 +318,7 @@ public final class TieringEngine implements AutoCloseable {
   @Override
   public void close() {
     uploaders.shutdown();
+    claim.release();
     remote.close();
   }
 

@@ -2,6 +2,7 @@ package dev.zero.tiering;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,7 @@ import dev.zero.store.Errno;
 import dev.zero.store.FileMode;
 import dev.zero.store.FsException;
 import dev.zero.store.InodeStore;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 class TieringEngineTest {
   private static final long ROOT = InodeStore.ROOT;
   private static final int MIB = 1 << 20;
+
+  private static final FilesystemLayout LAYOUT = new FilesystemLayout("test-fs");
 
   @TempDir Path dir;
   private InodeStore store;
@@ -47,8 +51,12 @@ class TieringEngineTest {
     store.close();
   }
 
+  private FilesystemClaim claim(InodeStore of) {
+    return new FilesystemClaim(of, remote, LAYOUT, dir, false);
+  }
+
   private TieringEngine engine(long targetBytes) {
-    engine = new TieringEngine(store, remote, new TieringPolicy(targetBytes, Duration.ZERO, 2, Duration.ofHours(1), Duration.ZERO), dir);
+    engine = new TieringEngine(store, remote, claim(store), new TieringPolicy(targetBytes, Duration.ZERO, 2, Duration.ofHours(1), Duration.ZERO), dir);
     return engine;
   }
 
@@ -84,14 +92,14 @@ class TieringEngineTest {
   }
 
   private int remoteObjects() throws Exception {
-    return remote.list(TieringEngine.CONTENT_PREFIX).size();
+    return remote.list(LAYOUT.contentPrefix()).size();
   }
 
   /** Puts an object under the content prefix that nothing refers to, as a crash mid-upload leaves. */
   private String leaveOrphan(int size) throws Exception {
     Path leftover = dir.resolve("leftover");
     Files.write(leftover, random(size, 9));
-    String key = TieringEngine.CONTENT_PREFIX + "999/left-by-a-crash";
+    String key = LAYOUT.contentPrefix() + "999/left-by-a-crash";
     remote.upload(key, leftover);
     return key;
   }
@@ -139,7 +147,7 @@ class TieringEngineTest {
     store.open(open, false);
     long dirty = write("dirty", random(2 * MIB, 2));
     engine.close();
-    engine = new TieringEngine(store, remote, new TieringPolicy(MIB, Duration.ofHours(1), 1, Duration.ofHours(1), Duration.ZERO), dir);
+    engine = new TieringEngine(store, remote, claim(store), new TieringPolicy(MIB, Duration.ofHours(1), 1, Duration.ofHours(1), Duration.ZERO), dir);
     TierReport report = engine.runOnce(null);
     assertEquals(0, report.evictedFiles());
     assertEquals(ContentState.LOCAL_CLEAN, store.getattr(open).content());
@@ -158,7 +166,7 @@ class TieringEngineTest {
 
   @Test
   void aSupersededObjectIsDeletedOnceNoKeptBackupNeedsIt() throws Exception {
-    engine = new TieringEngine(store, remote, new TieringPolicy(100L * MIB, Duration.ZERO, 2, Duration.ZERO, Duration.ZERO), dir);
+    engine = new TieringEngine(store, remote, claim(store), new TieringPolicy(100L * MIB, Duration.ZERO, 2, Duration.ZERO, Duration.ZERO), dir);
     long ino = write("a", random(MIB, 1));
     engine.runOnce(null); // uploads the first version, and a backup that refers to it
     String first = store.getattr(ino).remoteKey();
@@ -171,7 +179,7 @@ class TieringEngineTest {
       engine.runOnce(null);
     }
     engine.runOnce(null);
-    assertEquals(MetadataBackups.KEEP, remote.list(MetadataBackups.PREFIX).size(), "old backups are pruned");
+    assertEquals(MetadataBackups.KEEP, remote.list(LAYOUT.backupsPrefix()).size(), "old backups are pruned");
     assertEquals(0, remote.list(first).size(), "no kept backup refers to the first version any more");
     store.unlink(ROOT, "a");
     for (int i = 0; i <= MetadataBackups.KEEP; i++) {
@@ -185,12 +193,13 @@ class TieringEngineTest {
   void garbageCollectionDeletesObjectsNothingRefersTo() throws Exception {
     long ino = write("a", random(MIB, 1));
     engine(100L * MIB).runOnce(null);
+    engine.backUpNow();
     leaveOrphan(1000);
     TierReport report = engine.collectGarbage();
     assertEquals(1, report.deletedObjects());
     assertEquals(1000, report.deletedBytes());
     assertEquals(1, remoteObjects());
-    assertEquals(store.getattr(ino).remoteKey(), remote.list(TieringEngine.CONTENT_PREFIX).get(0).key());
+    assertEquals(store.getattr(ino).remoteKey(), remote.list(LAYOUT.contentPrefix()).get(0).key());
   }
 
   @Test
@@ -198,12 +207,12 @@ class TieringEngineTest {
     engine(100L * MIB); // gcInterval zero
     String orphan = leaveOrphan(1000);
     assertEquals(0, engine.runOnce(null).deletedObjects());
-    assertEquals(Set.of(orphan), remoteKeys(TieringEngine.CONTENT_PREFIX));
+    assertEquals(Set.of(orphan), remoteKeys(LAYOUT.contentPrefix()));
   }
 
   @Test
   void aPassRunsTheFullCollectionEveryGcInterval() throws Exception {
-    engine = new TieringEngine(store, remote,
+    engine = new TieringEngine(store, remote, claim(store),
         new TieringPolicy(100L * MIB, Duration.ZERO, 2, Duration.ZERO, Duration.ofMillis(1)), dir);
     long ino = write("a", random(MIB, 1));
     engine.runOnce(null); // uploads the first version, and a backup that refers to it
@@ -220,8 +229,105 @@ class TieringEngineTest {
     Set<String> needed = new HashSet<>(store.remoteKeys());
     needed.add(backedUp);
     assertEquals(3, needed.size());
-    assertEquals(needed, remoteKeys(TieringEngine.CONTENT_PREFIX), "the orphan went; live and backed-up objects stayed");
-    assertEquals(store.backups().keySet(), remoteKeys(MetadataBackups.PREFIX), "the backups stayed");
+    assertEquals(needed, remoteKeys(LAYOUT.contentPrefix()), "the orphan went; live and backed-up objects stayed");
+    assertEquals(store.backups().keySet(), remoteKeys(LAYOUT.backupsPrefix()), "the backups stayed");
+  }
+
+  @Test
+  void garbageCollectionNeedsABackupOfTheStoresOwn() throws Exception {
+    write("a", random(MIB, 1));
+    engine(100L * MIB).runOnce(null);
+    String orphan = leaveOrphan(1000);
+    IOException refused = assertThrows(IOException.class, () -> engine.collectGarbage());
+    assertTrue(refused.getMessage().contains("zero-cli backup"), refused.getMessage());
+    assertTrue(remoteKeys(LAYOUT.contentPrefix()).contains(orphan), "nothing was deleted");
+  }
+
+  @Test
+  void garbageCollectionKeepsWhatAnyBackupInTheRemoteNeedsThoughTheStoreNeverRecordedIt() throws Exception {
+    long ino = write("a", random(MIB, 1));
+    engine(100L * MIB).runOnce(null);
+    engine.backUpNow();
+    String first = store.getattr(ino).remoteKey();
+    rewrite(ino, random(MIB, 2));
+    engine.runOnce(null); // the first version is garbage now, and only the backup refers to it
+    store.forgetBackup(store.backups().keySet().iterator().next()); // as if the store had lost its record of it
+    engine.backUpNow();
+    engine.collectGarbage();
+    assertEquals(1, remote.list(first).size(), "the backup in the remote still refers to the first version");
+  }
+
+  @Test
+  void aNewCacheOnARemoteHoldingTheSameFilesystemNameIsRefusedAndDeletesNothing() throws Exception {
+    write("a", random(MIB, 1));
+    engine(100L * MIB).runOnce(null);
+    engine.backUpNow();
+    Set<String> before = remoteKeys("");
+    try (InodeStore second = InodeStore.open(dir.resolve("second.db"), dir.resolve("second"), Duration.ofSeconds(60), 0, 0)) {
+      TieringEngine intruder = new TieringEngine(second, remote, claim(second),
+          new TieringPolicy(100L * MIB, Duration.ZERO, 2, Duration.ZERO, Duration.ofMillis(1)), dir);
+      FilesystemClaim.ConflictException refused = assertThrows(FilesystemClaim.ConflictException.class, intruder::claim);
+      assertTrue(refused.getMessage().contains("already holds the Zero filesystem 'test-fs'"), refused.getMessage());
+      assertTrue(refused.getMessage().contains("zero-cli restore"), refused.getMessage());
+      Thread.sleep(5);
+      TierReport pass = intruder.runOnce(null); // a gc is due, a backup is due: neither may touch the remote
+      assertTrue(pass.errors() > 0);
+      assertThrows(IOException.class, intruder::collectGarbage);
+      intruder.close();
+    }
+    Set<String> after = remoteKeys("");
+    assertEquals(before, after, "the first filesystem's objects, backups and lease are untouched");
+  }
+
+  @Test
+  void aLeaseHeldByAnotherMachineRefusesTheClaimUntilTakenOver() throws Exception {
+    engine(100L * MIB).claim();
+    engine.close(); // drops the lease
+    engine = null;
+    putLeaseOfAnotherMachine();
+    FilesystemClaim.ConflictException refused = assertThrows(FilesystemClaim.ConflictException.class, () -> claim(store).ensure());
+    assertTrue(refused.getMessage().contains("pid 4242 on host other-host"), refused.getMessage());
+    assertTrue(refused.getMessage().contains("--take-over"), refused.getMessage());
+    FilesystemClaim takeOver = new FilesystemClaim(store, remote, LAYOUT, dir, true);
+    takeOver.ensure();
+    takeOver.release();
+    assertEquals(0, remote.list(LAYOUT.leaseKey()).size(), "the lease goes at release");
+  }
+
+  @Test
+  void aLeaseLeftByADeadProcessOfThisMachineIsTakenOverByItself() throws Exception {
+    FilesystemClaim first = claim(store);
+    first.ensure(); // and the process "dies": its lease stays
+    Path lease = dir.resolve("lease");
+    String dead = new String(readObject(LAYOUT.leaseKey())).replaceAll("holder (\\S+) (\\S+) \\d+ \\d+", "holder $1 $2 999999999 1");
+    Files.writeString(lease, dead);
+    remote.upload(LAYOUT.leaseKey(), lease);
+    claim(store).ensure(); // no conflict
+  }
+
+  @Test
+  void aProcessWhoseLeaseWasTakenOverStopsBackingUp() throws Exception {
+    engine(100L * MIB).claim();
+    putLeaseOfAnotherMachine(); // which took it over
+    write("a", random(1000, 1));
+    assertNull(engine.backUpNow());
+    assertTrue(engine.errors().list().get(0).contains("taken over"), engine.errors().list().toString());
+    assertEquals(0, remote.list(LAYOUT.backupsPrefix()).size());
+  }
+
+  private void putLeaseOfAnotherMachine() throws Exception {
+    Path lease = dir.resolve("lease");
+    Files.writeString(lease, "filesystem " + store.identity().id() + "\nholder other-machine other-host 4242 1\nsince 2026-01-01T00:00:00Z\n");
+    remote.upload(LAYOUT.leaseKey(), lease);
+  }
+
+  private byte[] readObject(String key) throws Exception {
+    Path copy = dir.resolve("copy");
+    try (java.nio.channels.FileChannel out = java.nio.channels.FileChannel.open(copy,
+        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
+      remote.download(key, 0, 1 << 16, out, 0);
+    }
+    return Files.readAllBytes(copy);
   }
 
   @Test
@@ -232,7 +338,9 @@ class TieringEngineTest {
       @Override
       public RemoteObject upload(String key, Path file) throws RemoteException {
         try {
-          rewrite(ino, random(MIB, 2)); // a writer comes in while the bytes are on their way
+          if (LAYOUT.ownsContent(key)) {
+            rewrite(ino, random(MIB, 2)); // a writer comes in while the bytes are on their way
+          }
         } catch (Exception e) {
           throw new AssertionError(e);
         }
