@@ -32,6 +32,7 @@ public final class ContentStore {
    */
   private final long reserve;
   private volatile long usableBytes;
+  private volatile long maxFileSize;
   private volatile long usableReadAt;
 
   ContentStore(Path dir) throws IOException {
@@ -145,10 +146,41 @@ public final class ContentStore {
     return disk;
   }
 
+  /**
+   * The largest power of two a content file may grow to on the cache disk (ext4: 8 TiB), found
+   * once by growing a sparse file: a larger size is EFBIG before anything changes.
+   */
+  long maxFileSize() {
+    if (maxFileSize == 0) {
+      Path probe = dir.resolve("size-probe");
+      try (RandomAccessFile file = new RandomAccessFile(probe.toFile(), "rw")) {
+        long size = 1L << 62;
+        while (size > 1L << 31) {
+          try {
+            file.setLength(size);
+            break;
+          } catch (IOException tooLarge) {
+            size >>= 1;
+          }
+        }
+        maxFileSize = size;
+      } catch (IOException e) {
+        return Long.MAX_VALUE; // cannot tell: the truncate itself will say
+      } finally {
+        try {
+          Files.deleteIfExists(probe);
+        } catch (IOException e) {
+          System.err.println("zero: cannot remove " + probe + ": " + e.getMessage());
+        }
+      }
+    }
+    return maxFileSize;
+  }
+
   static FsException ioError(String what, long ino, IOException e) {
-    boolean full = e.getMessage() != null && e.getMessage().contains("No space left");
-    return new FsException(
-        full ? Errno.ENOSPC : Errno.EIO, what + " of inode " + ino + " failed: " + e.getMessage());
+    String message = e.getMessage() == null ? "" : e.getMessage();
+    Errno errno = message.contains("No space left") ? Errno.ENOSPC : message.contains("File too large") ? Errno.EFBIG : Errno.EIO;
+    return new FsException(errno, what + " of inode " + ino + " failed: " + message);
   }
 
   private static String shardName(int shard) {

@@ -21,6 +21,7 @@ public enum Errno {
   ENAMETOOLONG(36),
   ENOTEMPTY(39),
   ENODATA(61),
+  EILSEQ(84),
   EOPNOTSUPP(95);
 
   private final int code;

@@ -2,6 +2,8 @@ package dev.zero.store;
 
 import static dev.zero.store.Errno.E2BIG;
 import static dev.zero.store.Errno.EEXIST;
+import static dev.zero.store.Errno.EFBIG;
+import static dev.zero.store.Errno.EILSEQ;
 import static dev.zero.store.Errno.EINVAL;
 import static dev.zero.store.Errno.EISDIR;
 import static dev.zero.store.Errno.ENAMETOOLONG;
@@ -52,6 +54,8 @@ public final class InodeStore implements AutoCloseable {
   public static final int XATTR_REPLACE = 2;
 
   private static final int NAME_MAX = 255;
+  /** What the FUSE binding puts in place of bytes that are not UTF-8. */
+  private static final char UNDECODABLE = '\uFFFD';
   private static final int XATTR_SIZE_MAX = 65536;
   private static final long DIRECTORY_SIZE = 4096;
   private static final long RELATIME_MAX_AGE_SECONDS = 24 * 3600;
@@ -287,6 +291,7 @@ public final class InodeStore implements AutoCloseable {
   }
 
   public synchronized long lookup(long parent, String name) throws FsException {
+    checkName(name);
     directory(parent);
     Long child = dentries.get(key(parent, name));
     if (child == null) {
@@ -340,6 +345,7 @@ public final class InodeStore implements AutoCloseable {
 
   public synchronized Inode symlink(long parent, String name, String target, int uid, int gid)
       throws FsException {
+    checkText(target, "symlink target");
     int length = target.getBytes(StandardCharsets.UTF_8).length;
     if (length == 0) {
       throw new FsException(ENOENT, "a symlink target cannot be empty");
@@ -571,6 +577,9 @@ public final class InodeStore implements AutoCloseable {
 
   /** Sets a file's size. Remote-only content is recalled first: the kept bytes must be there. */
   public Inode truncate(long ino, long size) throws FsException {
+    if (size > content.maxFileSize()) {
+      throw new FsException(EFBIG, "a size of " + size + " bytes is more than a file on the cache disk can hold");
+    }
     if (size > 0) {
       ensureLocal(ino, 0, size);
     }
@@ -851,6 +860,7 @@ public final class InodeStore implements AutoCloseable {
   }
 
   private static void checkXattrName(String name) throws FsException {
+    checkText(name, "xattr name");
     if (name.isEmpty() || name.getBytes(StandardCharsets.UTF_8).length > NAME_MAX) {
       throw new FsException(ERANGE, "bad xattr name length");
     }
@@ -1339,9 +1349,22 @@ public final class InodeStore implements AutoCloseable {
     save(dir.withNlink(dir.nlink() + subdirectoryDelta, now).withTimes(dir.atime(), now, now));
   }
 
+  /** Every name a call takes, looked up or created, passes here: one rule for every call. */
   private static void checkName(String name) throws FsException {
+    checkText(name, "name");
     if (name.getBytes(StandardCharsets.UTF_8).length > NAME_MAX) {
       throw new FsException(ENAMETOOLONG, "name longer than " + NAME_MAX + " bytes");
+    }
+  }
+
+  /**
+   * Names, symlink targets and xattr names are stored as text. The FUSE binding turns bytes that
+   * are not UTF-8 into U+FFFD, so two different byte strings would be stored as one: such text is
+   * refused (EILSEQ) rather than aliased. (A name with a real U+FFFD is refused too.)
+   */
+  private static void checkText(String text, String what) throws FsException {
+    if (text.indexOf(UNDECODABLE) >= 0) {
+      throw new FsException(EILSEQ, what + " is not valid UTF-8");
     }
   }
 
