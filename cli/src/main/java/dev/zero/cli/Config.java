@@ -16,6 +16,7 @@ import java.time.Duration;
  * @param backupInterval how often, at most, the metadata is backed up to the remote
  * @param gcInterval how often tiering runs the full garbage collection; zero never
  * @param filesystemName the name this filesystem's objects are kept under in the remote
+ * @param minFreeBytes free space tiering keeps on the cache disk (at most a tenth of it)
  */
 record Config(
     String metadataFile,
@@ -26,7 +27,8 @@ record Config(
     Duration uploadDelay,
     Duration backupInterval,
     Duration gcInterval,
-    String filesystemName) {
+    String filesystemName,
+    long minFreeBytes) {
 
   /** A B2 account and bucket; {@code url} is null for the real service. */
   record B2Account(String accountId, String applicationKey, String bucketId, String url) {}

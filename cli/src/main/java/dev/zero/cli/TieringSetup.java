@@ -10,6 +10,8 @@ import dev.zero.tiering.Remote;
 import dev.zero.tiering.RemoteException;
 import dev.zero.tiering.TieringEngine;
 import dev.zero.tiering.TieringPolicy;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -30,7 +32,16 @@ final class TieringSetup {
     FilesystemClaim claim = new FilesystemClaim(store, remote, new FilesystemLayout(config.filesystemName()), cache, takeOver);
     return new TieringEngine(store, remote, claim,
         new TieringPolicy(config.targetBytes(), config.uploadDelay(), UPLOAD_THREADS, config.backupInterval(),
-            config.gcInterval()), cache);
+            config.gcInterval(), minFreeBytes(config, cache)), cache);
+  }
+
+  /** The free space to keep, at most a tenth of the cache disk: a small disk must still hold content. */
+  private static long minFreeBytes(Config config, Path cache) {
+    try {
+      return Math.min(config.minFreeBytes(), Files.getFileStore(cache).getTotalSpace() / 10);
+    } catch (IOException e) {
+      return config.minFreeBytes();
+    }
   }
 
   static Remote openRemote(Config config, Path cache) throws UserError {

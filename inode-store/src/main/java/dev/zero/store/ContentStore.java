@@ -46,6 +46,13 @@ public final class ContentStore {
 
   /** Fails with ENOSPC unless {@code bytes} more content leaves the reserve free. */
   void ensureRoomFor(long bytes) throws FsException {
+    if (!tryReserve(bytes)) {
+      throw new FsException(Errno.ENOSPC, "the cache disk is full");
+    }
+  }
+
+  /** Counts {@code bytes} as about to be written and returns true, if they leave the reserve free. */
+  boolean tryReserve(long bytes) throws FsException {
     long now = System.nanoTime();
     if (now - usableReadAt > FREE_SPACE_TTL_NANOS || usableBytes - bytes < reserve) {
       try {
@@ -56,11 +63,12 @@ public final class ContentStore {
       }
     }
     if (usableBytes - bytes < reserve) {
-      throw new FsException(Errno.ENOSPC, "the cache disk is full");
+      return false;
     }
     // Count what is about to be written until the next reading, or a fast writer could fill
     // the reserve between two readings.
     usableBytes -= bytes;
+    return true;
   }
 
   public Path path(long ino) {

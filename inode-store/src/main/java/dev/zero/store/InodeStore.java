@@ -60,6 +60,8 @@ public final class InodeStore implements AutoCloseable {
   private static final long DIRECTORY_SIZE = 4096;
   private static final long RELATIME_MAX_AGE_SECONDS = 24 * 3600;
   private static final long INO_BLOCK = 1024;
+  /** A full disk is given this much more room than one write or chunk needs, so the next ones fit too. */
+  private static final long ROOM_SLACK = 16L << 20;
   // Counters in the metadata.
   private static final String LAST_INO = "lastIno";
   private static final String TREE_VERSION = "treeVersion";
@@ -670,21 +672,42 @@ public final class InodeStore implements AutoCloseable {
   }
 
   /**
-   * Fails with ENOSPC if writing {@code bytes} of content would eat into the room kept free on
-   * the cache disk for metadata. Call before writing; nothing written so far is touched.
+   * Makes sure {@code bytes} more content fit on the cache disk without eating into the room kept
+   * free for metadata: deletions not yet committed are committed (they free their space only
+   * then), and clean content nobody has open is evicted, least recently used first, since it is
+   * safe in the remote. Fails with ENOSPC only when none of that makes room. Call before writing
+   * or recalling; nothing written so far is touched.
    */
   public void ensureRoomFor(long bytes) throws FsException {
-    try {
-      content.ensureRoomFor(bytes);
-    } catch (FsException full) {
-      // Files deleted moments ago free their space only when their deletion is committed:
-      // commit now, so that a program that frees space and writes on is not refused.
-      if (!hasContentToDelete()) {
-        throw full;
-      }
-      sync();
-      content.ensureRoomFor(bytes);
+    if (content.tryReserve(bytes)) {
+      return;
     }
+    if (hasContentToDelete()) {
+      sync();
+      if (content.tryReserve(bytes)) {
+        return;
+      }
+    }
+    settleRecalls(); // a file read to its end moments ago is clean once settled, and may go too
+    int evicted = evictToFree(bytes + ROOM_SLACK);
+    if (evicted > 0) {
+      System.err.println("zero: the cache disk was full: evicted " + evicted + " clean files to make room");
+    }
+    content.ensureRoomFor(bytes);
+  }
+
+  /** Evicts clean closed files, least recently used first, until about {@code bytes} are freed. */
+  private int evictToFree(long bytes) {
+    List<Long> batch = new ArrayList<>();
+    long freed = 0;
+    for (EvictionCandidate candidate : evictionCandidates()) {
+      if (freed >= bytes) {
+        break;
+      }
+      batch.add(candidate.ino());
+      freed += candidate.bytes();
+    }
+    return batch.isEmpty() ? 0 : evict(batch);
   }
 
   private void createEmptyContent(long ino) {
@@ -752,7 +775,7 @@ public final class InodeStore implements AutoCloseable {
         recalls.put(ino, recall);
       }
     }
-    recall.fetch(offset, Math.min(length, Long.MAX_VALUE - offset), source, content, readAhead);
+    recall.fetch(offset, Math.min(length, Long.MAX_VALUE - offset), source, this::ensureRoomFor, readAhead);
   }
 
   /**
@@ -999,6 +1022,15 @@ public final class InodeStore implements AutoCloseable {
   /** Bytes the local content occupies on disk. */
   public long localBytes() {
     return content.usage();
+  }
+
+  /** Bytes free on the cache disk for an unprivileged writer, now. */
+  public long freeDiskBytes() {
+    try {
+      return content.fileStore().getUsableSpace();
+    } catch (IOException e) {
+      return Long.MAX_VALUE; // cannot tell: eviction then goes by the target alone
+    }
   }
 
   /** An object that no inode refers to (a failed or superseded upload): delete it from the remote. */

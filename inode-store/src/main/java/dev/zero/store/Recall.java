@@ -43,8 +43,13 @@ final class Recall {
     return key.equals(remoteKey);
   }
 
+  /** Makes room on the cache disk for bytes about to be written, or fails with ENOSPC. */
+  interface Room {
+    void ensureFor(long bytes) throws FsException;
+  }
+
   /** Fetches every missing chunk that overlaps [offset, offset + length), then reads ahead. */
-  void fetch(long offset, long length, ContentFetcher fetcher, ContentStore content, Executor readAhead)
+  void fetch(long offset, long length, ContentFetcher fetcher, Room room, Executor readAhead)
       throws FsException {
     if (offset >= size || length <= 0) {
       return;
@@ -52,13 +57,13 @@ final class Recall {
     int first = (int) (offset / CHUNK);
     int last = (int) (Math.min(size - 1, offset + length - 1) / CHUNK);
     for (int chunk = first; chunk <= last; chunk++) {
-      fetchChunk(chunk, fetcher, content);
+      fetchChunk(chunk, fetcher, room);
     }
     int next = last + 1;
     if (next < chunks && needsFetch(next)) {
       readAhead.execute(() -> {
         try {
-          fetchChunk(next, fetcher, content);
+          fetchChunk(next, fetcher, room);
         } catch (FsException e) {
           // The read that needs this chunk fetches it again, and reports the failure then.
         }
@@ -70,7 +75,7 @@ final class Recall {
     return !present.get(chunk) && !inFlight.get(chunk);
   }
 
-  private void fetchChunk(int chunk, ContentFetcher fetcher, ContentStore content) throws FsException {
+  private void fetchChunk(int chunk, ContentFetcher fetcher, Room room) throws FsException {
     synchronized (this) {
       while (inFlight.get(chunk)) {
         try {
@@ -89,7 +94,7 @@ final class Recall {
     long chunkLength = Math.min(CHUNK, size - start);
     boolean fetched = false;
     try {
-      content.ensureRoomFor(chunkLength);
+      room.ensureFor(chunkLength);
       long got = fetcher.fetch(key, start, chunkLength, file);
       if (got != chunkLength) {
         throw new IOException("the remote object is " + (start + got) + " bytes, the file " + size);

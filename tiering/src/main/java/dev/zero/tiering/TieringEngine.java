@@ -269,16 +269,21 @@ public final class TieringEngine implements AutoCloseable {
     }
   }
 
-  /** Evicts while over the target; returns the local usage after. */
+  /**
+   * Evicts while over the target, or while the cache disk has less free space than the policy
+   * keeps (other files on the disk grow too); returns the local usage after.
+   */
   private long evict(Pass pass, long usage) {
-    if (usage <= policy.targetBytes()) {
+    long overTarget = usage > policy.targetBytes() ? usage - (long) (policy.targetBytes() * TieringPolicy.EVICT_DOWN_TO) : 0;
+    long shortOfFree = policy.minFreeBytes() - store.freeDiskBytes();
+    long toFree = Math.max(overTarget, shortOfFree);
+    if (toFree <= 0) {
       return usage;
     }
-    long goal = (long) (policy.targetBytes() * TieringPolicy.EVICT_DOWN_TO);
     List<Long> batch = new ArrayList<>();
     long batchBytes = 0;
     for (EvictionCandidate candidate : store.evictionCandidates()) {
-      if (usage - batchBytes <= goal) {
+      if (batchBytes >= toFree) {
         break;
       }
       batch.add(candidate.ino());
@@ -297,7 +302,9 @@ public final class TieringEngine implements AutoCloseable {
   }
 
   private void prefetch(Pass pass, long usage) {
-    long room = (long) (policy.targetBytes() * TieringPolicy.PREFETCH_UP_TO) - usage;
+    // Below the target and above the free space kept, each with room to spare for new writes.
+    long room = Math.min((long) (policy.targetBytes() * TieringPolicy.PREFETCH_UP_TO) - usage,
+        store.freeDiskBytes() - 2 * policy.minFreeBytes());
     for (EvictionCandidate candidate : store.prefetchCandidates(TieringPolicy.PREFETCH_RECENT)) {
       if (candidate.bytes() > room) {
         continue;

@@ -12,9 +12,12 @@ import java.time.Duration;
  *     changes
  * @param gcInterval how often a pass runs the full garbage collection, which lists the remote;
  *     zero never
+ * @param minFreeBytes free space kept on the cache disk: below it, clean content is evicted
+ *     even under the target, and nothing is prefetched
  */
 public record TieringPolicy(
-    long targetBytes, Duration uploadDelay, int uploadThreads, Duration backupInterval, Duration gcInterval) {
+    long targetBytes, Duration uploadDelay, int uploadThreads, Duration backupInterval, Duration gcInterval,
+    long minFreeBytes) {
   /** Eviction goes a little below the target, so the next few writes do not evict again. */
   static final double EVICT_DOWN_TO = 0.95;
   /** Prefetch fills the disk only up to here, leaving room for new writes. */

@@ -56,7 +56,7 @@ class TieringEngineTest {
   }
 
   private TieringEngine engine(long targetBytes) {
-    engine = new TieringEngine(store, remote, claim(store), new TieringPolicy(targetBytes, Duration.ZERO, 2, Duration.ofHours(1), Duration.ZERO), dir);
+    engine = new TieringEngine(store, remote, claim(store), new TieringPolicy(targetBytes, Duration.ZERO, 2, Duration.ofHours(1), Duration.ZERO, 0), dir);
     return engine;
   }
 
@@ -147,7 +147,7 @@ class TieringEngineTest {
     store.open(open, false);
     long dirty = write("dirty", random(2 * MIB, 2));
     engine.close();
-    engine = new TieringEngine(store, remote, claim(store), new TieringPolicy(MIB, Duration.ofHours(1), 1, Duration.ofHours(1), Duration.ZERO), dir);
+    engine = new TieringEngine(store, remote, claim(store), new TieringPolicy(MIB, Duration.ofHours(1), 1, Duration.ofHours(1), Duration.ZERO, 0), dir);
     TierReport report = engine.runOnce(null);
     assertEquals(0, report.evictedFiles());
     assertEquals(ContentState.LOCAL_CLEAN, store.getattr(open).content());
@@ -166,7 +166,7 @@ class TieringEngineTest {
 
   @Test
   void aSupersededObjectIsDeletedOnceNoKeptBackupNeedsIt() throws Exception {
-    engine = new TieringEngine(store, remote, claim(store), new TieringPolicy(100L * MIB, Duration.ZERO, 2, Duration.ZERO, Duration.ZERO), dir);
+    engine = new TieringEngine(store, remote, claim(store), new TieringPolicy(100L * MIB, Duration.ZERO, 2, Duration.ZERO, Duration.ZERO, 0), dir);
     long ino = write("a", random(MIB, 1));
     engine.runOnce(null); // uploads the first version, and a backup that refers to it
     String first = store.getattr(ino).remoteKey();
@@ -213,7 +213,7 @@ class TieringEngineTest {
   @Test
   void aPassRunsTheFullCollectionEveryGcInterval() throws Exception {
     engine = new TieringEngine(store, remote, claim(store),
-        new TieringPolicy(100L * MIB, Duration.ZERO, 2, Duration.ZERO, Duration.ofMillis(1)), dir);
+        new TieringPolicy(100L * MIB, Duration.ZERO, 2, Duration.ZERO, Duration.ofMillis(1), 0), dir);
     long ino = write("a", random(MIB, 1));
     engine.runOnce(null); // uploads the first version, and a backup that refers to it
     String backedUp = store.getattr(ino).remoteKey();
@@ -265,7 +265,7 @@ class TieringEngineTest {
     Set<String> before = remoteKeys("");
     try (InodeStore second = InodeStore.open(dir.resolve("second.db"), dir.resolve("second"), Duration.ofSeconds(60), 0, 0)) {
       TieringEngine intruder = new TieringEngine(second, remote, claim(second),
-          new TieringPolicy(100L * MIB, Duration.ZERO, 2, Duration.ZERO, Duration.ofMillis(1)), dir);
+          new TieringPolicy(100L * MIB, Duration.ZERO, 2, Duration.ZERO, Duration.ofMillis(1), 0), dir);
       FilesystemClaim.ConflictException refused = assertThrows(FilesystemClaim.ConflictException.class, intruder::claim);
       assertTrue(refused.getMessage().contains("already holds the Zero filesystem 'test-fs'"), refused.getMessage());
       assertTrue(refused.getMessage().contains("zero-cli restore"), refused.getMessage());
