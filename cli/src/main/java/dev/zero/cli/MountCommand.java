@@ -60,11 +60,15 @@ final class MountCommand implements Callable<Integer> {
       System.err.println("zero: mounting " + target + " (cache " + open.root() + ")");
       try {
         fuse.serve(target, new MountOptions(multithreaded, allowOther(), debug));
+      } catch (RuntimeException e) {
+        // libfuse printed its reason on the line before.
+        throw new UserError(UserError.MOUNT, "libfuse could not mount " + target + " (" + e.getMessage()
+            + "); see its message above, and check that the fuse kernel module is loaded and fusermount is installed.");
       } finally {
         tiering.shutdown();
         tiering.awaitTermination(10, TimeUnit.MINUTES);
-        open.engine().backUpNow();
       }
+      open.engine().backUpNow();
       System.err.println("zero: unmounted " + target);
       return 0;
     }

@@ -4,15 +4,32 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import jnr.posix.POSIX;
+import jnr.posix.POSIXFactory;
 
 /** Checks that a path can take a mount, so that libfuse's own errors are never what a user sees. */
 final class Mountpoint {
+  private static final POSIX POSIX = POSIXFactory.getNativePOSIX();
+
   private Mountpoint() {}
+
+  private static final Path FUSE_DEVICE = Path.of("/dev/fuse");
+  private static final int ENOTCONN = 107;
 
   static Path check(Path mountpoint) throws UserError {
     Path path = mountpoint.toAbsolutePath().normalize();
-    if (isMounted(path)) {
+    if (!Files.isReadable(FUSE_DEVICE) || !Files.isWritable(FUSE_DEVICE)) {
+      throw new UserError(UserError.MOUNT, "this user may not use " + FUSE_DEVICE + " (" + describe(FUSE_DEVICE)
+          + "); mount as root, or let users in with: sudo chmod 0666 " + FUSE_DEVICE + " (Debian's default).");
+    }
+    String type = mountType(path);
+    if (type != null && isDeadZeroMount(path, type)) {
+      clearDeadMount(path);
+      type = null;
+    }
+    if (type != null) {
       throw new UserError(UserError.MOUNT, "something is already mounted on " + path + "; unmount it first with: fusermount -u " + path);
     }
     if (!Files.exists(path)) {
@@ -31,20 +48,55 @@ final class Mountpoint {
     return path;
   }
 
-  /** Whether the kernel has a mount at {@code path}, per /proc/self/mountinfo. */
-  static boolean isMounted(Path path) {
+  /**
+   * A Zero mount whose process died (kill -9, a crash) answers "Transport endpoint is not
+   * connected" until it is unmounted; nobody can be using it, so the next mount clears it.
+   */
+  private static boolean isDeadZeroMount(Path path, String type) {
+    return type.equals("fuse.zero") && POSIX.stat(path.toString(), POSIX.allocateStat()) < 0 && POSIX.errno() == ENOTCONN;
+  }
+
+  private static void clearDeadMount(Path path) throws UserError {
+    try {
+      Process unmount = new ProcessBuilder("fusermount", "-u", "-z", path.toString()).redirectErrorStream(true).start();
+      String output = new String(unmount.getInputStream().readAllBytes()).trim();
+      if (unmount.waitFor() != 0) {
+        throw new UserError(UserError.MOUNT, "a dead Zero mount is left on " + path + " and fusermount could not clear it ("
+            + output + "); clear it with: sudo umount -l " + path);
+      }
+      System.err.println("zero: cleared the dead Zero mount on " + path + " (its process was gone)");
+    } catch (IOException e) {
+      throw new UserError(UserError.MOUNT, "a dead Zero mount is left on " + path + " (" + e.getMessage()
+          + "); clear it with: fusermount -u -z " + path);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UserError(UserError.MOUNT, "interrupted while clearing the dead mount on " + path + ".");
+    }
+  }
+
+  private static String describe(Path device) {
+    try {
+      return "mode " + PosixFilePermissions.toString(Files.getPosixFilePermissions(device));
+    } catch (IOException | UnsupportedOperationException e) {
+      return Files.exists(device) ? "not accessible" : "missing: load the fuse kernel module";
+    }
+  }
+
+  /** The filesystem type of the mount at {@code path} ("fuse.zero", "ext4", ...), per /proc/self/mountinfo; null if none. */
+  private static String mountType(Path path) {
     try {
       List<String> lines = Files.readAllLines(Path.of("/proc/self/mountinfo"));
       String wanted = path.toString();
       for (String line : lines) {
         String[] fields = line.split(" ");
         if (fields.length > 4 && unescape(fields[4]).equals(wanted)) {
-          return true;
+          int separator = List.of(fields).indexOf("-");
+          return separator > 0 && separator + 1 < fields.length ? fields[separator + 1] : "unknown";
         }
       }
-      return false;
+      return null;
     } catch (IOException e) {
-      return false;
+      return null;
     }
   }
 

@@ -66,6 +66,15 @@ public final class ZeroMount implements AutoCloseable {
             throw new IllegalStateException(mnt + " is already a mountpoint; a previous run left it behind");
         }
         Files.createDirectories(mnt);
+        return launch(mnt, cache, config);
+    }
+
+    /** Like {@link #start}, on a mountpoint where a killed mount is left: Zero must clear it itself. */
+    public static ZeroMount startOverDeadMount(Path mountpoint, Path cache, Path config) throws IOException {
+        return launch(mountpoint.toAbsolutePath().normalize(), cache, config);
+    }
+
+    private static ZeroMount launch(Path mnt, Path cache, Path config) throws IOException {
         Files.createDirectories(cache);
         Path logDir = Files.createDirectories(Path.of(System.getProperty("zero.log.dir", System.getProperty("java.io.tmpdir"))));
         Path log = Files.createTempFile(logDir, "mount-" + mnt.getFileName() + "-", ".log");
@@ -98,9 +107,10 @@ public final class ZeroMount implements AutoCloseable {
         return Shell.run(null, Map.of(), command);
     }
 
+    /** Until the mountpoint is a mount that answers: a dead mount left there does not count. */
     private void awaitMounted() {
         long deadline = System.nanoTime() + MOUNT_TIMEOUT.toNanos();
-        while (!isMounted(mountpoint)) {
+        while (!isMounted(mountpoint) || !Files.isDirectory(mountpoint)) {
             if (!process.isAlive()) {
                 throw new AssertionError("zero-cli exited with code " + process.exitValue()
                         + " before " + mountpoint + " was mounted; its output:\n" + logTail());
@@ -128,6 +138,12 @@ public final class ZeroMount implements AutoCloseable {
         if (exit != 0) {
             throw new AssertionError("zero-cli exited with code " + exit + " after a clean unmount; its output:\n" + logTail());
         }
+    }
+
+    /** SIGKILL to the process, leaving its dead mount behind, as a crash does. */
+    public void kill9LeavingTheMount() {
+        process.destroyForcibly();
+        awaitExit();
     }
 
     /** SIGKILL to the process, then {@code fusermount -u -z} to clear the dead mount. */
