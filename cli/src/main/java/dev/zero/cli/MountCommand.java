@@ -3,10 +3,16 @@ package dev.zero.cli;
 import dev.zero.fuse.MountOptions;
 import dev.zero.fuse.ZeroFuse;
 import dev.zero.tiering.FilesystemClaim;
+import dev.zero.tiering.RemoteException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +33,9 @@ import sun.misc.Signal;
           + " background: uploads quiet files, evicts when over the target disk usage."
     })
 final class MountCommand implements Callable<Integer> {
+  /** How long a mount waits for the remote before it mounts without it. */
+  private static final Duration CLAIM_WAIT = Duration.ofSeconds(5);
+
   @Parameters(index = "0", paramLabel = "<mountpoint>", description = "An existing empty directory.")
   Path mountpoint;
 
@@ -75,17 +84,32 @@ final class MountCommand implements Callable<Integer> {
   }
 
   /**
-   * Claims the remote's filesystem before mounting: a remote that belongs to another filesystem
-   * or machine stops the mount; one that cannot be reached does not (local files work, and
-   * tiering claims it once it is back).
+   * Claims the remote's filesystem before mounting, which also checks the credentials: a remote
+   * that refuses them, or belongs to another filesystem or machine, stops the mount. One that
+   * cannot be reached soon does not (local files work, and tiering claims it once it is back).
    */
-  private static void claimRemote(OpenCache open) throws UserError {
+  private static void claimRemote(OpenCache open) throws UserError, InterruptedException {
+    CompletableFuture<Void> claim = CompletableFuture.runAsync(() -> {
+      try {
+        open.engine().claim();
+      } catch (IOException e) {
+        throw new CompletionException(e);
+      }
+    });
     try {
-      open.engine().claim();
-    } catch (FilesystemClaim.ConflictException e) {
-      throw new UserError(UserError.SETUP, e.getMessage());
-    } catch (IOException e) {
-      System.err.println("zero: warning: the remote cannot be reached (" + e.getMessage()
+      claim.get(CLAIM_WAIT.toSeconds(), TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      System.err.println("zero: warning: the remote does not answer within " + CLAIM_WAIT.toSeconds()
+          + " s; mounting anyway: local files work, and uploads start once it is back.");
+    } catch (ExecutionException e) {
+      Throwable failure = e.getCause() instanceof CompletionException wrapped ? wrapped.getCause() : e.getCause();
+      if (failure instanceof FilesystemClaim.ConflictException conflict) {
+        throw new UserError(UserError.SETUP, conflict.getMessage());
+      }
+      if (failure instanceof RemoteException remote && remote.kind() != RemoteException.Kind.UNAVAILABLE) {
+        throw new UserError(UserError.CONFIG, remote.getMessage());
+      }
+      System.err.println("zero: warning: the remote cannot be reached (" + failure.getMessage()
           + "); mounting anyway: local files work, and uploads start once it is back.");
     }
   }
