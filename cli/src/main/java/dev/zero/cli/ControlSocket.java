@@ -17,6 +17,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The mount process owns the store (MapDB opens its file in one process only), so other
@@ -31,6 +33,7 @@ final class ControlSocket implements AutoCloseable {
   static final String STATUS = "status";
   static final String GC = "gc";
   static final String BACKUP = "backup";
+  static final String SYNC = "sync";
 
   private final Path path;
   private final ServerSocketChannel server;
@@ -82,7 +85,9 @@ final class ControlSocket implements AutoCloseable {
       String request = in.readLine();
       if (TIER.equals(request)) {
         out.println("total " + store.tieringCounts().dirtyBytes());
-        TierReport report = engine.runOnce(progress -> out.println("progress " + encode(progress)));
+        TierReport report = engine.runOnce(progress -> out.println("progress " + encode(progress)), true);
+        report.problems().forEach(problem -> out.println("problem " + oneLine(problem)));
+        report.notices().forEach(notice -> out.println("notice " + oneLine(notice)));
         out.println("progress " + encode(report));
         out.println("done " + (report.errors() == 0 ? 0 : 1));
       } else if (BACKUP.equals(request)) {
@@ -90,6 +95,9 @@ final class ControlSocket implements AutoCloseable {
         out.println("done 0");
       } else if (GC.equals(request)) {
         int exitCode = GcCommand.collect(engine, line -> out.println("line " + line));
+        out.println("done " + exitCode);
+      } else if (SYNC.equals(request)) {
+        int exitCode = SyncCommand.sync(store, engine, line -> out.println("line " + line));
         out.println("done " + exitCode);
       } else if (STATUS.equals(request)) {
         StatusReport.lines(store, engine).forEach(line -> out.println("line " + line));
@@ -116,6 +124,8 @@ final class ControlSocket implements AutoCloseable {
   /** Sends {@code request} to the mount process of {@code cache}; returns its exit code. */
   static int request(Path cache, String request, Listener listener) throws UserError {
     Path path = pathIn(cache);
+    List<String> problems = new ArrayList<>();
+    List<String> notices = new ArrayList<>();
     try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(path));
         BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
         PrintWriter out = new PrintWriter(new OutputStreamWriter(Channels.newOutputStream(channel), StandardCharsets.UTF_8), true)) {
@@ -127,7 +137,9 @@ final class ControlSocket implements AutoCloseable {
         switch (word) {
           case "total" -> listener.total(Long.parseLong(data));
           case "line" -> listener.line(data);
-          case "progress" -> listener.progress(decode(data));
+          case "problem" -> problems.add(data);
+          case "notice" -> notices.add(data);
+          case "progress" -> listener.progress(decode(data, problems, notices));
           case "done" -> {
             return Integer.parseInt(data);
           }
@@ -145,10 +157,17 @@ final class ControlSocket implements AutoCloseable {
         + r.recalledFiles() + " " + r.recalledBytes() + " " + r.deletedObjects() + " " + r.deletedBytes() + " " + r.errors();
   }
 
-  private static TierReport decode(String data) {
+  /** The counts of a progress line, with the problems and notices sent before it. */
+  private static TierReport decode(String data, List<String> problems, List<String> notices) {
     String[] n = data.split(" ");
     return new TierReport(Long.parseLong(n[0]), Long.parseLong(n[1]), Long.parseLong(n[2]), Long.parseLong(n[3]),
-        Long.parseLong(n[4]), Long.parseLong(n[5]), Long.parseLong(n[6]), Long.parseLong(n[7]), Integer.parseInt(n[8]));
+        Long.parseLong(n[4]), Long.parseLong(n[5]), Long.parseLong(n[6]), Long.parseLong(n[7]), Integer.parseInt(n[8]),
+        problems, notices);
+  }
+
+  /** The protocol is one message a line. */
+  private static String oneLine(String text) {
+    return text.replace('\n', ' ');
   }
 
   @Override

@@ -124,7 +124,7 @@ final class MountCommand implements Callable<Integer> {
     long seconds = TierCommand.INTERVAL.toSeconds();
     tiering.scheduleWithFixedDelay(() -> {
       try {
-        open.engine().runOnce(null);
+        open.engine().runOnce(null, false);
       } catch (RuntimeException e) {
         System.err.println("zero: tiering pass failed: " + e);
       }

@@ -4,6 +4,8 @@ import dev.zero.store.InodeStore;
 import dev.zero.store.InodeStore.TieringCounts;
 import dev.zero.tiering.Bytes;
 import dev.zero.tiering.TieringEngine;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,17 +18,29 @@ final class StatusReport {
     long used = store.localBytes();
     long target = engine.policy().targetBytes();
     List<String> lines = new ArrayList<>();
-    lines.add(String.format("local content:   %s of %s target (%.0f%%)", Bytes.human(used), Bytes.human(target), 100.0 * used / target));
+    lines.add(String.format("local content:   %s of %s target (%.0f%%)", Bytes.gigabytes(used), Bytes.gigabytes(target), 100.0 * used / target));
     lines.add(String.format("inodes:          %d", store.stats().inodes()));
     lines.add(String.format("dirty:           %d files, %s (uploads pending)", counts.dirtyFiles(), Bytes.human(counts.dirtyBytes())));
     lines.add(String.format("clean local:     %d files, %s", counts.cleanFiles(), Bytes.human(counts.cleanBytes())));
     lines.add(String.format("remote only:     %d files, %s", counts.remoteFiles(), Bytes.human(counts.remoteBytes())));
     lines.add(String.format("recalled:        %d files, %s since mount", counts.recalledFiles(), Bytes.human(counts.recalledBytes())));
+    lines.add("recovery point:  " + recoveryPoint(store));
     List<String> errors = engine.errors().list();
     lines.add("last remote errors: " + (errors.isEmpty() ? "none" : ""));
     for (String error : errors) {
       lines.add("  " + error);
     }
     return lines;
+  }
+
+  /** What a restore from the remote alone would bring back: the newest backup, and what is not uploaded. */
+  static String recoveryPoint(InodeStore store) {
+    long backup = store.newestBackupMillis();
+    TieringCounts counts = store.tieringCounts();
+    String tree = backup == 0 ? "no metadata backup yet"
+        : "the tree as of " + Instant.ofEpochMilli(backup).truncatedTo(ChronoUnit.SECONDS) + (store.changedSinceBackup() ? " (changed since)" : " (unchanged since)");
+    String content = counts.dirtyFiles() == 0 ? "every file's content uploaded"
+        : counts.dirtyFiles() + " files (" + Bytes.gigabytes(counts.dirtyBytes()) + ") not uploaded yet";
+    return tree + "; " + content;
   }
 }

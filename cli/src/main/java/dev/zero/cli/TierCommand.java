@@ -50,7 +50,7 @@ final class TierCommand implements Callable<Integer> {
     try (OpenCache open = OpenCache.open(directory, settings)) {
       while (true) {
         progress.total(open.store().tieringCounts().dirtyBytes());
-        TierReport report = open.engine().runOnce(progress::progress);
+        TierReport report = open.engine().runOnce(progress::progress, true);
         progress.progress(report);
         progress.finish();
         if (once) {

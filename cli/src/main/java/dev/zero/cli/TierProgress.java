@@ -42,5 +42,9 @@ final class TierProgress implements ControlSocket.Listener {
       System.out.println();
     }
     System.out.println("tier: " + (last == null ? "nothing to do" : last.summary()));
+    if (last != null) {
+      last.problems().forEach(problem -> System.out.println("tier: error: " + problem));
+      last.notices().forEach(notice -> System.out.println("tier: notice: " + notice));
+    }
   }
 }

@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     version = "zero 0.1.0",
     description = "Zero: a FUSE filesystem on a persistent local disk cache, with cold content in Backblaze B2.",
-    subcommands = {MountCommand.class, TierCommand.class, StatusCommand.class, BackupCommand.class, RestoreCommand.class, FsckCommand.class, GcCommand.class, B2EmulatorCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {MountCommand.class, TierCommand.class, StatusCommand.class, BackupCommand.class, SyncCommand.class, RestoreCommand.class, FsckCommand.class, GcCommand.class, B2EmulatorCommand.class, CommandLine.HelpCommand.class})
 public final class ZeroCli implements Runnable {
   @Spec CommandSpec spec;
 

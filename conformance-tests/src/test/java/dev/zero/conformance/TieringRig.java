@@ -122,6 +122,14 @@ final class TieringRig implements AutoCloseable {
         return emulator;
     }
 
+    Path config() {
+        return config;
+    }
+
+    Path cache() {
+        return cache;
+    }
+
     long targetBytes() {
         return (long) (targetGb * 1e9);
     }

@@ -1019,6 +1019,37 @@ public final class InodeStore implements AutoCloseable {
     return candidates;
   }
 
+  /**
+   * A path of {@code ino} from the root ("docs/report.pdf"), for messages; "inode N" if it has
+   * no name. A file's inode does not know its names, so this scans the entries: fine for a
+   * message, not for a hot path.
+   */
+  public synchronized String pathOf(long ino) {
+    List<String> names = new ArrayList<>();
+    for (long at = ino; at != ROOT; ) {
+      Object[] entry = entryOf(at);
+      if (entry == null) {
+        return "inode " + ino;
+      }
+      names.add(0, (String) entry[1]);
+      at = (Long) entry[0];
+    }
+    return names.isEmpty() ? "/" : String.join("/", names);
+  }
+
+  /** The (parent, name) key of one entry naming {@code ino}, or null. */
+  private Object[] entryOf(long ino) {
+    Inode inode = inodeOrNull(ino);
+    Map<Object[], Long> candidates = inode != null && inode.isDirectory()
+        ? dentries.read().prefixSubMap(new Object[] {inode.parent()}) : dentries.read();
+    for (Map.Entry<Object[], Long> entry : candidates.entrySet()) {
+      if (entry.getValue() == ino) {
+        return entry.getKey();
+      }
+    }
+    return null;
+  }
+
   /** Bytes the local content occupies on disk. */
   public long localBytes() {
     return content.usage();
@@ -1192,6 +1223,11 @@ public final class InodeStore implements AutoCloseable {
    */
   public synchronized boolean hasOwnBackup() {
     return metadata.counter(OWN_BACKUPS) > 0;
+  }
+
+  /** When the newest backup in the remote was taken (ms), or 0 if there is none. */
+  public synchronized long newestBackupMillis() {
+    return backups.read().values().stream().mapToLong(Long::longValue).max().orElse(0);
   }
 
   /** Whether the tree changed since the newest backup was taken. */

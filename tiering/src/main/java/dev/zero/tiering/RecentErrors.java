@@ -19,6 +19,10 @@ public final class RecentErrors {
     }
   }
 
+  public synchronized void clear() {
+    errors.clear();
+  }
+
   /** Newest first. */
   public synchronized List<String> list() {
     return List.copyOf(errors);

@@ -1,11 +1,23 @@
 package dev.zero.tiering;
 
-/** What one tiering pass did (or has done so far): files and bytes moved each way. */
+import java.util.List;
+
+/**
+ * What one tiering pass did (or has done so far): files and bytes moved each way, what failed
+ * ({@code problems}, one sentence each) and what is worth knowing but not a failure ({@code
+ * notices}, such as being over the target only because the rest is dirty or open).
+ */
 public record TierReport(
     long uploadedFiles, long uploadedBytes,
     long evictedFiles, long evictedBytes,
     long recalledFiles, long recalledBytes,
-    long deletedObjects, long deletedBytes, int errors) {
+    long deletedObjects, long deletedBytes, int errors,
+    List<String> problems, List<String> notices) {
+
+  public TierReport {
+    problems = List.copyOf(problems);
+    notices = List.copyOf(notices);
+  }
 
   public String summary() {
     return String.format(

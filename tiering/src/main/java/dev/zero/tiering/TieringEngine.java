@@ -86,15 +86,19 @@ public final class TieringEngine implements AutoCloseable {
     claim.ensure();
   }
 
-  /** Runs one pass; {@code progress} sees the counts after each file moved. */
-  public TierReport runOnce(Consumer<TierReport> progress) {
+  /**
+   * Runs one pass; {@code progress} sees the counts after each file moved. A pass a user asks
+   * for ({@code explicit}) uploads every dirty file nobody is writing; background passes only
+   * those left alone for the upload delay.
+   */
+  public TierReport runOnce(Consumer<TierReport> progress, boolean explicit) {
     synchronized (oneAtATime) {
       Pass pass = new Pass(progress);
       store.settleRecalls(); // recalled files become clean, so eviction may take them
       boolean mayWrite = mayWrite(pass);
       if (mayWrite) {
         deleteGarbage(pass);
-        upload(pass);
+        upload(pass, explicit ? Duration.ZERO : policy.uploadDelay());
       }
       // Local usage is a stat of every content file: read once per pass, again only after evicting.
       long usage = evict(pass, store.localBytes());
@@ -109,6 +113,25 @@ public final class TieringEngine implements AutoCloseable {
         } catch (IOException e) {
           pass.failed("garbage collection failed: " + e.getMessage());
         }
+      }
+      store.sync();
+      if (pass.errorCount.get() == 0) {
+        errors.clear(); // the remote works again: what failed before is past
+      }
+      return pass.report();
+    }
+  }
+
+  /**
+   * Uploads every dirty file nobody is writing, then backs the metadata up, so that a restore
+   * from the remote alone loses nothing but files still open for writing. Returns the pass.
+   */
+  public TierReport sync() {
+    synchronized (oneAtATime) {
+      Pass pass = new Pass(null);
+      if (mayWrite(pass)) {
+        upload(pass, Duration.ZERO);
+        backUp(pass);
       }
       store.sync();
       return pass.report();
@@ -234,10 +257,10 @@ public final class TieringEngine implements AutoCloseable {
     }
   }
 
-  private void upload(Pass pass) {
+  private void upload(Pass pass, Duration quiet) {
     AtomicBoolean remoteDown = new AtomicBoolean();
     List<Future<?>> uploads = new ArrayList<>();
-    for (UploadJob job : store.uploadJobs(policy.uploadDelay())) {
+    for (UploadJob job : store.uploadJobs(quiet)) {
       uploads.add(uploaders.submit(() -> {
         if (remoteDown.get()) {
           return;
@@ -253,7 +276,7 @@ public final class TieringEngine implements AutoCloseable {
         } catch (RemoteException e) {
           // The object may be partly there; it is nobody's.
           store.discard(key);
-          pass.failed("upload of inode " + job.ino() + " failed: " + e.getMessage());
+          pass.failed("upload of " + store.pathOf(job.ino()) + " failed: " + e.getMessage());
           if (e.kind() == RemoteException.Kind.UNAVAILABLE || e.kind() == RemoteException.Kind.UNAUTHORIZED) {
             remoteDown.set(true);
           }
@@ -295,8 +318,8 @@ public final class TieringEngine implements AutoCloseable {
     pass.evictedBytes.addAndGet(Math.max(0, usage - after));
     pass.changed();
     if (after > policy.targetBytes()) {
-      pass.failed(String.format("local content uses %s, over the target of %s: the rest is dirty or open",
-          Bytes.human(after), Bytes.human(policy.targetBytes())));
+      pass.notice("local content uses " + Bytes.gigabytes(after) + ", over the target of " + Bytes.gigabytes(policy.targetBytes())
+          + ": the rest is dirty (not uploaded yet) or open, and is evicted once it is neither");
     }
     return after;
   }
@@ -316,7 +339,7 @@ public final class TieringEngine implements AutoCloseable {
         pass.recalledBytes.addAndGet(candidate.bytes());
         pass.changed();
       } catch (Exception e) {
-        pass.failed("prefetch of inode " + candidate.ino() + " failed: " + e.getMessage());
+        pass.failed("prefetch of " + store.pathOf(candidate.ino()) + " failed: " + e.getMessage());
         return;
       }
     }
@@ -340,6 +363,8 @@ public final class TieringEngine implements AutoCloseable {
     final AtomicLong deletedObjects = new AtomicLong();
     final AtomicLong deletedBytes = new AtomicLong();
     final AtomicInteger errorCount = new AtomicInteger();
+    private final List<String> problems = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<String> notices = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Consumer<TierReport> progress;
 
     Pass(Consumer<TierReport> progress) {
@@ -348,7 +373,12 @@ public final class TieringEngine implements AutoCloseable {
 
     void failed(String error) {
       errorCount.incrementAndGet();
+      problems.add(error);
       errors.add(error);
+    }
+
+    void notice(String notice) {
+      notices.add(notice);
     }
 
     void changed() {
@@ -359,7 +389,8 @@ public final class TieringEngine implements AutoCloseable {
 
     TierReport report() {
       return new TierReport(uploadedFiles.get(), uploadedBytes.get(), evictedFiles.get(), evictedBytes.get(),
-          recalledFiles.get(), recalledBytes.get(), deletedObjects.get(), deletedBytes.get(), errorCount.get());
+          recalledFiles.get(), recalledBytes.get(), deletedObjects.get(), deletedBytes.get(), errorCount.get(),
+          problems, notices);
     }
   }
 }

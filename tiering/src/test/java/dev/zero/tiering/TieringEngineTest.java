@@ -112,12 +112,12 @@ class TieringEngineTest {
   void quietDirtyFilesAreUploadedAndBecomeClean() throws Exception {
     byte[] data = random(3 * MIB, 1);
     long ino = write("a", data);
-    TierReport report = engine(100L * MIB).runOnce(null);
+    TierReport report = engine(100L * MIB).runOnce(null, false);
     assertEquals(1, report.uploadedFiles());
     assertEquals(data.length, report.uploadedBytes());
     assertEquals(ContentState.LOCAL_CLEAN, store.getattr(ino).content());
     assertEquals(1, remoteObjects());
-    assertEquals(0, engine.runOnce(null).uploadedFiles(), "a clean file is not uploaded again");
+    assertEquals(0, engine.runOnce(null, false).uploadedFiles(), "a clean file is not uploaded again");
   }
 
   @Test
@@ -129,7 +129,7 @@ class TieringEngineTest {
       inos[i] = write("f" + i, data[i]);
     }
     read(inos[5]); // the most recently used file stays local
-    TierReport report = engine(3L * MIB).runOnce(null);
+    TierReport report = engine(3L * MIB).runOnce(null, false);
     assertEquals(6, report.uploadedFiles());
     assertTrue(report.evictedFiles() >= 3, report.summary());
     assertTrue(store.localBytes() <= 3L * MIB, "local usage " + store.localBytes() + " is over the target");
@@ -143,16 +143,17 @@ class TieringEngineTest {
   @Test
   void openAndDirtyFilesAreNeverEvicted() throws Exception {
     long open = write("open", random(2 * MIB, 1));
-    engine(100L * MIB).runOnce(null); // uploaded: clean
+    engine(100L * MIB).runOnce(null, false); // uploaded: clean
     store.open(open, false);
     long dirty = write("dirty", random(2 * MIB, 2));
     engine.close();
     engine = new TieringEngine(store, remote, claim(store), new TieringPolicy(MIB, Duration.ofHours(1), 1, Duration.ofHours(1), Duration.ZERO, 0), dir);
-    TierReport report = engine.runOnce(null);
+    TierReport report = engine.runOnce(null, false);
     assertEquals(0, report.evictedFiles());
     assertEquals(ContentState.LOCAL_CLEAN, store.getattr(open).content());
     assertEquals(ContentState.LOCAL_DIRTY, store.getattr(dirty).content());
-    assertTrue(report.errors() > 0, "a pass that cannot meet the target says so");
+    assertEquals(0, report.errors(), "being over the target because of open and dirty files is no failure");
+    assertTrue(report.notices().get(0).contains("dirty (not uploaded yet) or open"), "but the pass says so: " + report.notices());
   }
 
   @Test
@@ -160,7 +161,7 @@ class TieringEngineTest {
     long ino = write("a", random(MIB, 1));
     store.link(ino, ROOT, "b");
     store.link(ino, ROOT, "c");
-    assertEquals(1, engine(100L * MIB).runOnce(null).uploadedFiles());
+    assertEquals(1, engine(100L * MIB).runOnce(null, false).uploadedFiles());
     assertEquals(1, remoteObjects());
   }
 
@@ -168,23 +169,23 @@ class TieringEngineTest {
   void aSupersededObjectIsDeletedOnceNoKeptBackupNeedsIt() throws Exception {
     engine = new TieringEngine(store, remote, claim(store), new TieringPolicy(100L * MIB, Duration.ZERO, 2, Duration.ZERO, Duration.ZERO, 0), dir);
     long ino = write("a", random(MIB, 1));
-    engine.runOnce(null); // uploads the first version, and a backup that refers to it
+    engine.runOnce(null, false); // uploads the first version, and a backup that refers to it
     String first = store.getattr(ino).remoteKey();
     rewrite(ino, random(MIB, 2));
-    engine.runOnce(null); // uploads the second version; the first is garbage, but backed up
-    engine.runOnce(null);
+    engine.runOnce(null, false); // uploads the second version; the first is garbage, but backed up
+    engine.runOnce(null, false);
     assertTrue(remote.list(first).size() == 1, "a kept backup still refers to the first version");
     for (int i = 0; i < MetadataBackups.KEEP; i++) {
       write("later" + i, random(1000, i)); // each pass changes the store, so each backs it up
-      engine.runOnce(null);
+      engine.runOnce(null, false);
     }
-    engine.runOnce(null);
+    engine.runOnce(null, false);
     assertEquals(MetadataBackups.KEEP, remote.list(LAYOUT.backupsPrefix()).size(), "old backups are pruned");
     assertEquals(0, remote.list(first).size(), "no kept backup refers to the first version any more");
     store.unlink(ROOT, "a");
     for (int i = 0; i <= MetadataBackups.KEEP; i++) {
       write("after" + i, random(1000, i));
-      engine.runOnce(null);
+      engine.runOnce(null, false);
     }
     assertEquals(2 * MetadataBackups.KEEP + 1, remoteObjects(), "only the live files' objects are left");
   }
@@ -192,7 +193,7 @@ class TieringEngineTest {
   @Test
   void garbageCollectionDeletesObjectsNothingRefersTo() throws Exception {
     long ino = write("a", random(MIB, 1));
-    engine(100L * MIB).runOnce(null);
+    engine(100L * MIB).runOnce(null, false);
     engine.backUpNow();
     leaveOrphan(1000);
     TierReport report = engine.collectGarbage();
@@ -206,7 +207,7 @@ class TieringEngineTest {
   void withoutAGcIntervalPassesLeaveOrphansAlone() throws Exception {
     engine(100L * MIB); // gcInterval zero
     String orphan = leaveOrphan(1000);
-    assertEquals(0, engine.runOnce(null).deletedObjects());
+    assertEquals(0, engine.runOnce(null, false).deletedObjects());
     assertEquals(Set.of(orphan), remoteKeys(LAYOUT.contentPrefix()));
   }
 
@@ -215,13 +216,13 @@ class TieringEngineTest {
     engine = new TieringEngine(store, remote, claim(store),
         new TieringPolicy(100L * MIB, Duration.ZERO, 2, Duration.ZERO, Duration.ofMillis(1), 0), dir);
     long ino = write("a", random(MIB, 1));
-    engine.runOnce(null); // uploads the first version, and a backup that refers to it
+    engine.runOnce(null, false); // uploads the first version, and a backup that refers to it
     String backedUp = store.getattr(ino).remoteKey();
     rewrite(ino, random(MIB, 2));
     write("b", random(MIB, 3));
     leaveOrphan(1000);
     Thread.sleep(5);
-    TierReport report = engine.runOnce(null); // uploads a's second version and b, then collects
+    TierReport report = engine.runOnce(null, false); // uploads a's second version and b, then collects
     assertEquals(2, report.uploadedFiles(), report.summary());
     assertEquals(1, report.deletedObjects(), report.summary());
     assertEquals(1000, report.deletedBytes());
@@ -236,7 +237,7 @@ class TieringEngineTest {
   @Test
   void garbageCollectionNeedsABackupOfTheStoresOwn() throws Exception {
     write("a", random(MIB, 1));
-    engine(100L * MIB).runOnce(null);
+    engine(100L * MIB).runOnce(null, false);
     String orphan = leaveOrphan(1000);
     IOException refused = assertThrows(IOException.class, () -> engine.collectGarbage());
     assertTrue(refused.getMessage().contains("zero-cli backup"), refused.getMessage());
@@ -246,11 +247,11 @@ class TieringEngineTest {
   @Test
   void garbageCollectionKeepsWhatAnyBackupInTheRemoteNeedsThoughTheStoreNeverRecordedIt() throws Exception {
     long ino = write("a", random(MIB, 1));
-    engine(100L * MIB).runOnce(null);
+    engine(100L * MIB).runOnce(null, false);
     engine.backUpNow();
     String first = store.getattr(ino).remoteKey();
     rewrite(ino, random(MIB, 2));
-    engine.runOnce(null); // the first version is garbage now, and only the backup refers to it
+    engine.runOnce(null, false); // the first version is garbage now, and only the backup refers to it
     store.forgetBackup(store.backups().keySet().iterator().next()); // as if the store had lost its record of it
     engine.backUpNow();
     engine.collectGarbage();
@@ -260,7 +261,7 @@ class TieringEngineTest {
   @Test
   void aNewCacheOnARemoteHoldingTheSameFilesystemNameIsRefusedAndDeletesNothing() throws Exception {
     write("a", random(MIB, 1));
-    engine(100L * MIB).runOnce(null);
+    engine(100L * MIB).runOnce(null, false);
     engine.backUpNow();
     Set<String> before = remoteKeys("");
     try (InodeStore second = InodeStore.open(dir.resolve("second.db"), dir.resolve("second"), Duration.ofSeconds(60), 0, 0)) {
@@ -270,7 +271,7 @@ class TieringEngineTest {
       assertTrue(refused.getMessage().contains("already holds the Zero filesystem 'test-fs'"), refused.getMessage());
       assertTrue(refused.getMessage().contains("zero-cli restore"), refused.getMessage());
       Thread.sleep(5);
-      TierReport pass = intruder.runOnce(null); // a gc is due, a backup is due: neither may touch the remote
+      TierReport pass = intruder.runOnce(null, false); // a gc is due, a backup is due: neither may touch the remote
       assertTrue(pass.errors() > 0);
       assertThrows(IOException.class, intruder::collectGarbage);
       intruder.close();
@@ -365,7 +366,7 @@ class TieringEngineTest {
       @Override
       public void close() {}
     };
-    TierReport report = engine(100L * MIB).runOnce(null);
+    TierReport report = engine(100L * MIB).runOnce(null, false);
     assertEquals(0, report.uploadedFiles());
     assertEquals(ContentState.LOCAL_DIRTY, store.getattr(ino).content());
   }
@@ -376,7 +377,7 @@ class TieringEngineTest {
       remote = new B2Remote(b2.settings());
       byte[] data = random(3 * MIB, 7);
       long ino = write("a", data);
-      engine(MIB).runOnce(null);
+      engine(MIB).runOnce(null, false);
       assertEquals(ContentState.REMOTE, store.getattr(ino).content());
       assertEquals(1, remoteObjects());
 
