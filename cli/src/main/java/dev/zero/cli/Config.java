@@ -17,6 +17,8 @@ import java.time.Duration;
  * @param gcInterval how often tiering runs the full garbage collection; zero never
  * @param filesystemName the name this filesystem's objects are kept under in the remote
  * @param minFreeBytes free space tiering keeps on the cache disk (at most a tenth of it)
+ * @param remoteTimeout how long a remote call is retried before it fails (a read of a
+ *     remote-only file then fails with EIO)
  */
 record Config(
     String metadataFile,
@@ -28,7 +30,8 @@ record Config(
     Duration backupInterval,
     Duration gcInterval,
     String filesystemName,
-    long minFreeBytes) {
+    long minFreeBytes,
+    Duration remoteTimeout) {
 
   /** A B2 account and bucket; {@code url} is null for the real service. */
   record B2Account(String accountId, String applicationKey, String bucketId, String url) {}

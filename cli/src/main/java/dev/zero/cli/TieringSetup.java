@@ -17,12 +17,6 @@ import java.time.Duration;
 
 /** Builds the remote and the tiering engine a configuration asks for. */
 final class TieringSetup {
-  /**
-   * A remote call gives up after about 15 s (waits of 1, 2, 4, 8 s), so that reading a file
-   * while B2 is down fails with EIO in bounded time instead of hanging the reader.
-   */
-  private static final int MAX_ATTEMPTS = 5;
-  private static final Duration MAX_BACKOFF = Duration.ofSeconds(8);
   private static final int UPLOAD_THREADS = 4;
 
   private TieringSetup() {}
@@ -54,7 +48,29 @@ final class TieringSetup {
         throw new UserError(UserError.SETUP, "cannot use " + dir + " as the remote (" + e.getMessage() + "); set remoteDirectory in config.yml to a writable directory.");
       }
     }
+    Retries retries = Retries.within(config.remoteTimeout());
     return new B2Remote(new B2Settings(b2.accountId(), b2.applicationKey(), b2.bucketId(), b2.url(),
-        B2Settings.DEFAULT_LARGE_FILE_THRESHOLD, UPLOAD_THREADS, MAX_ATTEMPTS, MAX_BACKOFF));
+        B2Settings.DEFAULT_LARGE_FILE_THRESHOLD, UPLOAD_THREADS, retries.attempts(), retries.maxBackoff()));
+  }
+
+  /**
+   * Attempts of a remote call whose waits, doubling from 1 s, add up to at most {@code timeout}:
+   * 15 s gives waits of 1, 2, 4 and 8 s, so that reading a file while B2 is down fails with EIO
+   * in bounded time instead of hanging the reader. Always 2 attempts at least, so that an expired
+   * token can be renewed.
+   */
+  record Retries(int attempts, Duration maxBackoff) {
+    static Retries within(Duration timeout) {
+      long budget = timeout.toSeconds();
+      int attempts = 1;
+      long waited = 0;
+      long wait = 1;
+      while (waited + wait <= budget) {
+        waited += wait;
+        attempts++;
+        wait *= 2;
+      }
+      return new Retries(Math.max(2, attempts), Duration.ofSeconds(Math.max(1, wait / 2)));
+    }
   }
 }

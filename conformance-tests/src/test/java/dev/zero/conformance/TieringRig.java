@@ -45,6 +45,7 @@ final class TieringRig implements AutoCloseable {
     private final Path mountpoint;
     private final Path cache;
     private final Path config;
+    private String moreSettings = "";
     private final String remoteSettings;
     private final Path b2DataDir;
     private final B2Emulator emulator;
@@ -98,6 +99,12 @@ final class TieringRig implements AutoCloseable {
         return "accountId: " + KEY_ID + "\napplicationKey: " + KEY + "\nbucketId: " + BUCKET + "\nb2Url: " + url + "\n";
     }
 
+    /** More config.yml lines ("key: value\n" each); a running mount keeps the settings it started with. */
+    void setMoreSettings(String yaml) {
+        moreSettings = yaml;
+        writeConfig();
+    }
+
     /** Rewrites config.yml; a running mount keeps the settings it started with. */
     void setUploadDelaySeconds(int seconds) {
         uploadDelaySeconds = seconds;
@@ -107,7 +114,7 @@ final class TieringRig implements AutoCloseable {
     private void writeConfig() {
         String yaml = remoteSettings
                 + "targetDiskUsage: " + BigDecimal.valueOf(targetGb).toPlainString() + "\n"
-                + "uploadDelaySeconds: " + uploadDelaySeconds + "\n";
+                + "uploadDelaySeconds: " + uploadDelaySeconds + "\n" + moreSettings;
         try {
             Files.writeString(config, yaml);
         } catch (IOException e) {

@@ -750,6 +750,14 @@ public final class InodeStore implements AutoCloseable {
    * cannot be reached within its retries.
    */
   public void ensureLocal(long ino, long offset, long length) throws FsException {
+    ensureLocal(ino, offset, length, 0);
+  }
+
+  /**
+   * Like {@link #ensureLocal(long, long, long)}, for a read through the open handle {@code
+   * reader}: the kernel's immediate retry of a read that failed on it fails at once.
+   */
+  public void ensureLocal(long ino, long offset, long length, long reader) throws FsException {
     Recall recall;
     ContentFetcher source;
     synchronized (this) {
@@ -775,7 +783,7 @@ public final class InodeStore implements AutoCloseable {
         recalls.put(ino, recall);
       }
     }
-    recall.fetch(offset, Math.min(length, Long.MAX_VALUE - offset), source, this::ensureRoomFor, readAhead);
+    recall.fetch(offset, Math.min(length, Long.MAX_VALUE - offset), reader, source, this::ensureRoomFor, readAhead);
   }
 
   /**

@@ -6,6 +6,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.BitSet;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.Executor;
 
 /**
@@ -16,6 +18,8 @@ import java.util.concurrent.Executor;
  */
 final class Recall {
   static final long CHUNK = 8L << 20;
+  /** How soon after a failed read the kernel's retry of it comes, at most. */
+  private static final long RETRY_WINDOW_NANOS = 1_000_000_000L;
 
   private final long ino;
   private final String key;
@@ -24,6 +28,12 @@ final class Recall {
   private final int chunks;
   private final BitSet present = new BitSet();
   private final BitSet inFlight = new BitSet();
+  /**
+   * Open handles whose read failed, with when (System.nanoTime). The kernel retries a failed
+   * read at once on the same handle: that retry fails at once too, so a read fails after one
+   * remote timeout, not two. A new open tries the remote again in full.
+   */
+  private final Map<Long, Long> failedReaders = new HashMap<>();
 
   /** Starts a recall into {@code path}: whatever partial content is there is dropped. */
   Recall(long ino, String key, long size, Path path) throws IOException {
@@ -48,16 +58,29 @@ final class Recall {
     void ensureFor(long bytes) throws FsException;
   }
 
-  /** Fetches every missing chunk that overlaps [offset, offset + length), then reads ahead. */
-  void fetch(long offset, long length, ContentFetcher fetcher, Room room, Executor readAhead)
+  /**
+   * Fetches every missing chunk that overlaps [offset, offset + length), then reads ahead.
+   * {@code reader} is the open handle reading, or 0 for a recall nobody reads through a handle.
+   */
+  void fetch(long offset, long length, long reader, ContentFetcher fetcher, Room room, Executor readAhead)
       throws FsException {
     if (offset >= size || length <= 0) {
       return;
     }
     int first = (int) (offset / CHUNK);
     int last = (int) (Math.min(size - 1, offset + length - 1) / CHUNK);
-    for (int chunk = first; chunk <= last; chunk++) {
-      fetchChunk(chunk, fetcher, room);
+    failIfJustFailed(reader);
+    try {
+      for (int chunk = first; chunk <= last; chunk++) {
+        fetchChunk(chunk, fetcher, room);
+      }
+    } catch (FsException e) {
+      if (reader != 0 && e.errno() == Errno.EIO) {
+        synchronized (this) {
+          failedReaders.put(reader, System.nanoTime());
+        }
+      }
+      throw e;
     }
     int next = last + 1;
     if (next < chunks && needsFetch(next)) {
@@ -68,6 +91,13 @@ final class Recall {
           // The read that needs this chunk fetches it again, and reports the failure then.
         }
       });
+    }
+  }
+
+  private synchronized void failIfJustFailed(long reader) throws FsException {
+    Long failedAt = reader == 0 ? null : failedReaders.remove(reader);
+    if (failedAt != null && System.nanoTime() - failedAt < RETRY_WINDOW_NANOS) {
+      throw new FsException(Errno.EIO, "recall of inode " + ino + " failed a moment ago on this handle");
     }
   }
 

@@ -340,7 +340,7 @@ public final class ZeroFuse extends FuseStubFS {
   public int read(String path, Pointer buf, long size, long offset, FuseFileInfo fi) {
     return call(() -> {
       OpenFile file = handle(fi);
-      store.ensureLocal(file.ino, offset, size);
+      store.ensureLocal(file.ino, offset, size, fi.fh.get());
       long read = LibC.INSTANCE.pread(file.fd, buf, size, offset);
       if (read < 0) {
         return -LibC.errno();
