@@ -17,6 +17,7 @@ import java.time.Duration;
  * @param gcInterval how often tiering runs the full garbage collection; zero never
  * @param filesystemName the name this filesystem's objects are kept under in the remote
  * @param minFreeBytes free space tiering keeps on the cache disk (at most a tenth of it)
+ * @param capacityBytes the filesystem's size as df shows it
  * @param remoteTimeout how long a remote call is retried before it fails (a read of a
  *     remote-only file then fails with EIO)
  */
@@ -31,7 +32,8 @@ record Config(
     Duration gcInterval,
     String filesystemName,
     long minFreeBytes,
-    Duration remoteTimeout) {
+    Duration remoteTimeout,
+    long capacityBytes) {
 
   /** A B2 account and bucket; {@code url} is null for the real service. */
   record B2Account(String accountId, String applicationKey, String bucketId, String url) {}

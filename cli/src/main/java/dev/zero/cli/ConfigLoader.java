@@ -41,9 +41,10 @@ final class ConfigLoader {
   static final String FILESYSTEM_NAME = "filesystemName";
   static final String MIN_FREE_DISK_SPACE = "minFreeDiskSpace";
   static final String REMOTE_TIMEOUT_SECONDS = "remoteTimeoutSeconds";
+  static final String CAPACITY = "capacity";
   private static final List<String> KEYS = List.of(METADATA_FILE, SQLITE_FILE_LOCATION, FUSE_LOOP,
       ACCOUNT_ID, APPLICATION_KEY, BUCKET_ID, B2_URL, REMOTE_DIRECTORY, TARGET_DISK_USAGE, UPLOAD_DELAY_SECONDS, BACKUP_INTERVAL_SECONDS,
-      GC_INTERVAL_SECONDS, FILESYSTEM_NAME, MIN_FREE_DISK_SPACE, REMOTE_TIMEOUT_SECONDS);
+      GC_INTERVAL_SECONDS, FILESYSTEM_NAME, MIN_FREE_DISK_SPACE, REMOTE_TIMEOUT_SECONDS, CAPACITY);
   private static final List<String> B2_KEYS = List.of(ACCOUNT_ID, APPLICATION_KEY, BUCKET_ID);
   private static final double BYTES_PER_GB = 1e9;
 
@@ -126,7 +127,8 @@ final class ConfigLoader {
         Duration.ofSeconds(wholeNumber(settings, GC_INTERVAL_SECONDS, "a whole number of seconds")),
         filesystemName(settings),
         (long) (positiveNumber(settings, MIN_FREE_DISK_SPACE, "a number of GB") * BYTES_PER_GB),
-        Duration.ofSeconds(wholeNumber(settings, REMOTE_TIMEOUT_SECONDS, "a whole number of seconds")));
+        Duration.ofSeconds(wholeNumber(settings, REMOTE_TIMEOUT_SECONDS, "a whole number of seconds")),
+        (long) (positiveNumber(settings, CAPACITY, "a number of GB") * BYTES_PER_GB));
   }
 
   private static String filesystemName(Map<String, Setting> settings) throws UserError {

@@ -63,7 +63,7 @@ final class MountCommand implements Callable<Integer> {
         ControlSocket control = ControlSocket.serve(open.root(), open.store(), open.engine())) {
       claimRemote(open);
       ScheduledExecutorService tiering = startBackgroundTiering(open);
-      ZeroFuse fuse = new ZeroFuse(open.store());
+      ZeroFuse fuse = new ZeroFuse(open.store(), settings.capacityBytes());
       Signal.handle(new Signal("TERM"), signal -> fuse.unmount());
       Signal.handle(new Signal("INT"), signal -> fuse.unmount());
       System.err.println("zero: mounting " + target + " (cache " + open.root() + ")");

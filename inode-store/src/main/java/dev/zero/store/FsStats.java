@@ -1,4 +1,4 @@
 package dev.zero.store;
 
-/** What statfs reports: byte counts of the disk that holds the content, and the inode count. */
-public record FsStats(long totalBytes, long freeBytes, long availableBytes, long inodes) {}
+/** What statfs reports: the bytes the files hold (wherever their content is), and the inode count. */
+public record FsStats(long fileBytes, long inodes) {}

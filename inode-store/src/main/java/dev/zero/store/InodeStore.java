@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,6 +61,7 @@ public final class InodeStore implements AutoCloseable {
   private static final long INO_BLOCK = 1024;
   /** A full disk is given this much more room than one write or chunk needs, so the next ones fit too. */
   private static final long ROOM_SLACK = 16L << 20;
+  private static final long STATS_TTL_NANOS = 1_000_000_000L;
   // Counters in the metadata.
   private static final String LAST_INO = "lastIno";
   private static final String TREE_VERSION = "treeVersion";
@@ -120,6 +120,8 @@ public final class InodeStore implements AutoCloseable {
     return thread;
   });
   private ContentFetcher fetcher;
+  private FsStats stats;
+  private long statsAt;
   private long recalledFiles;
   private long recalledBytes;
   /** Numbers up to reservedUpTo are reserved in the stored counter; nextIno is the last given. */
@@ -1276,17 +1278,18 @@ public final class InodeStore implements AutoCloseable {
 
   // ---- whole store ---------------------------------------------------------------------------
 
-  public FsStats stats() {
-    long inodeCount;
-    synchronized (this) {
-      inodeCount = inodes.read().sizeLong();
+  /**
+   * What df shows. Summing the files' sizes visits every file, so the sum is kept for a second:
+   * a program that polls statfs must not cost a scan per call.
+   */
+  public synchronized FsStats stats() {
+    long now = System.nanoTime();
+    if (stats == null || now - statsAt > STATS_TTL_NANOS) {
+      TieringCounts counts = tieringCounts();
+      stats = new FsStats(counts.dirtyBytes() + counts.cleanBytes() + counts.remoteBytes(), inodes.read().sizeLong());
+      statsAt = now;
     }
-    FileStore disk = content.fileStore();
-    try {
-      return new FsStats(disk.getTotalSpace(), disk.getUnallocatedSpace(), disk.getUsableSpace(), inodeCount);
-    } catch (IOException e) {
-      return new FsStats(0, 0, 0, inodeCount);
-    }
+    return stats;
   }
 
   /** Makes every change so far durable (fsync, fsyncdir, unmount). */

@@ -36,12 +36,15 @@ public final class ZeroFuse extends FuseStubFS {
   private static final long FREE_INODES = 1L << 40;
 
   private final InodeStore store;
+  /** The size df shows: the remote, not the cache disk, is what limits the files. */
+  private final long capacityBytes;
   private final Map<Long, OpenFile> openFiles = new ConcurrentHashMap<>();
   private final AtomicLong lastHandle = new AtomicLong();
   private final HiddenFiles hidden = new HiddenFiles();
 
-  public ZeroFuse(InodeStore store) {
+  public ZeroFuse(InodeStore store, long capacityBytes) {
     this.store = store;
+    this.capacityBytes = capacityBytes;
     // nullpath_ok: calls on a handle (read, write, release, ...) still reach us when libfuse can
     // no longer build the file's path; utime_omit_ok: utimens understands UTIME_NOW/UTIME_OMIT.
     FuseFlags.set(fuseOperations, FuseFlags.NULLPATH_OK | FuseFlags.UTIME_OMIT_OK);
@@ -156,11 +159,13 @@ public final class ZeroFuse extends FuseStubFS {
   @Override
   public int statfs(String path, Statvfs stbuf) {
     FsStats stats = store.stats();
+    long usedBlocks = (stats.fileBytes() + BLOCK_SIZE - 1) / BLOCK_SIZE;
+    long totalBlocks = Math.max(capacityBytes / BLOCK_SIZE, usedBlocks);
     stbuf.f_bsize.set(BLOCK_SIZE);
     stbuf.f_frsize.set(BLOCK_SIZE);
-    stbuf.f_blocks.set(stats.totalBytes() / BLOCK_SIZE);
-    stbuf.f_bfree.set(stats.freeBytes() / BLOCK_SIZE);
-    stbuf.f_bavail.set(stats.availableBytes() / BLOCK_SIZE);
+    stbuf.f_blocks.set(totalBlocks);
+    stbuf.f_bfree.set(totalBlocks - usedBlocks);
+    stbuf.f_bavail.set(totalBlocks - usedBlocks);
     stbuf.f_files.set(stats.inodes() + FREE_INODES);
     stbuf.f_ffree.set(FREE_INODES);
     stbuf.f_favail.set(FREE_INODES);
