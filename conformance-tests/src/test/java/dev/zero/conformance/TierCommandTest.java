@@ -52,6 +52,18 @@ class TierCommandTest {
     }
 
     @Test
+    void punchingAHoleInAnUploadedFileMakesItDirtyAgain(TestInfo test) throws IOException {
+        Path mnt = mount(test, 1);
+        Sys.writeFile(mnt.resolve("uploaded"), Data.random(4, 4 * FILE_SIZE));
+        rig.assertTierOnceSucceeds();
+        assertEquals(0, filesOnStatusLine(rig.assertStatus(), "dirty"));
+        Shell.Result punch = Shell.run(mnt, "fallocate", "-p", "-o", "0", "-l", String.valueOf(FILE_SIZE), "uploaded");
+        assertEquals(0, punch.exitCode(), punch.output());
+        assertEquals(1, filesOnStatusLine(rig.assertStatus(), "dirty"), "the hole is a change to upload");
+        assertTrue(rig.assertTierOnceSucceeds().contains("uploaded 1 files"));
+    }
+
+    @Test
     void overTheTargetOnlyBecauseAFileIsOpenIsANoticeNotAnError(TestInfo test) throws IOException {
         Path mnt = mount(test, 0.0005); // 0.5 MB: less than the file
         try (Fd open = Sys.open(mnt.resolve("open-for-writing"), Sys.O_WRONLY | Sys.O_CREAT, 0644)) {

@@ -7,6 +7,7 @@ import static dev.zero.store.Errno.EILSEQ;
 import static dev.zero.store.Errno.EINVAL;
 import static dev.zero.store.Errno.EISDIR;
 import static dev.zero.store.Errno.ENAMETOOLONG;
+import static dev.zero.store.Errno.ENODEV;
 import static dev.zero.store.Errno.ENODATA;
 import static dev.zero.store.Errno.ENOENT;
 import static dev.zero.store.Errno.ENOTDIR;
@@ -722,6 +723,38 @@ public final class InodeStore implements AutoCloseable {
 
   private synchronized boolean hasContentToDelete() {
     return !contentToDelete.isEmpty();
+  }
+
+  /** fallocate's mode bits that Zero's local content supports (linux/falloc.h). */
+  public static final int FALLOC_FL_KEEP_SIZE = 0x01;
+  public static final int FALLOC_FL_PUNCH_HOLE = 0x02;
+  public static final int FALLOC_FL_ZERO_RANGE = 0x10;
+
+  /**
+   * Checks a fallocate on an inode open for writing (so local and dirty already), and makes
+   * room for what it allocates. The caller then runs it on the content file and, unless it kept
+   * the size or only allocated, reports it with {@link #wrote}. Collapsing and inserting ranges,
+   * which move the bytes of a file, are not supported.
+   */
+  public void checkFallocate(long ino, int mode, long offset, long length) throws FsException {
+    if (offset < 0 || length <= 0) {
+      throw new FsException(EINVAL, "fallocate of " + length + " bytes at " + offset);
+    }
+    int known = FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE;
+    boolean punch = (mode & FALLOC_FL_PUNCH_HOLE) != 0;
+    if ((mode & ~known) != 0 || (punch && (mode & FALLOC_FL_KEEP_SIZE) == 0) || (punch && (mode & FALLOC_FL_ZERO_RANGE) != 0)) {
+      throw new FsException(EOPNOTSUPP, "fallocate mode " + Integer.toHexString(mode) + " is not supported");
+    }
+    if (offset > Long.MAX_VALUE - length || offset + length > content.maxFileSize()) {
+      throw new FsException(EFBIG, "fallocate beyond what a file on the cache disk can hold");
+    }
+    Inode inode = getattr(ino);
+    if (!inode.isRegular()) {
+      throw new FsException(inode.isDirectory() ? EISDIR : ENODEV, "fallocate of a file that is not regular");
+    }
+    if (!punch) {
+      ensureRoomFor(length);
+    }
   }
 
   /** Records that bytes up to {@code end} were written: size grows, mtime and ctime are now. */

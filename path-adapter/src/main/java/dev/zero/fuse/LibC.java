@@ -36,6 +36,9 @@ public interface LibC {
   @SaveError
   int fdatasync(int fd);
 
+  @SaveError
+  int fallocate(int fd, int mode, long offset, long length);
+
   /** The errno of the last failed call above on this thread. */
   static int errno() {
     return Runtime.getRuntime(INSTANCE).getLastError();

@@ -374,6 +374,24 @@ public final class ZeroFuse extends FuseStubFS {
     });
   }
 
+  @Override
+  public int fallocate(String path, int mode, long offset, long length, FuseFileInfo fi) {
+    return call(() -> {
+      OpenFile file = handle(fi);
+      store.checkFallocate(file.ino, mode, offset, length);
+      if (LibC.INSTANCE.fallocate(file.fd, mode, offset, length) < 0) {
+        return -LibC.errno();
+      }
+      boolean onlyAllocated = mode == 0 || mode == InodeStore.FALLOC_FL_KEEP_SIZE;
+      if ((mode & InodeStore.FALLOC_FL_KEEP_SIZE) == 0) {
+        store.wrote(file.ino, offset + length); // the size grows; zeroed bytes are new content
+      } else if (!onlyAllocated) {
+        store.wrote(file.ino, 0); // bytes inside the file became zeros
+      }
+      return 0;
+    });
+  }
+
   // No flush: close() is not a durability point in POSIX, and with flush unimplemented the kernel
   // stops sending FLUSH on every close after the first ENOSYS: one request less per file.
 
