@@ -42,7 +42,7 @@ final class ConfigLoader {
   static final String MIN_FREE_DISK_SPACE = "minFreeDiskSpace";
   static final String REMOTE_TIMEOUT_SECONDS = "remoteTimeoutSeconds";
   static final String CAPACITY = "capacity";
-  private static final List<String> KEYS = List.of(METADATA_FILE, SQLITE_FILE_LOCATION, FUSE_LOOP,
+  static final List<String> KEYS = List.of(METADATA_FILE, SQLITE_FILE_LOCATION, FUSE_LOOP,
       ACCOUNT_ID, APPLICATION_KEY, BUCKET_ID, B2_URL, REMOTE_DIRECTORY, TARGET_DISK_USAGE, UPLOAD_DELAY_SECONDS, BACKUP_INTERVAL_SECONDS,
       GC_INTERVAL_SECONDS, FILESYSTEM_NAME, MIN_FREE_DISK_SPACE, REMOTE_TIMEOUT_SECONDS, CAPACITY);
   private static final List<String> B2_KEYS = List.of(ACCOUNT_ID, APPLICATION_KEY, BUCKET_ID);
@@ -101,8 +101,9 @@ final class ConfigLoader {
       if (!KEYS.contains(key)) {
         throw new UserError(UserError.CONFIG, file + " line " + line + ": unknown key '" + key + "'; known keys are " + String.join(", ", KEYS) + ".");
       }
-      if (seen.put(key, line) != null) {
-        throw new UserError(UserError.CONFIG, file + " line " + line + ": key '" + key + "' is set twice (first on line " + seen.get(key) + ").");
+      Integer first = seen.putIfAbsent(key, line);
+      if (first != null) {
+        throw new UserError(UserError.CONFIG, file + " line " + line + ": key '" + key + "' is set twice (first on line " + first + ").");
       }
       if (!(tuple.getValueNode() instanceof ScalarNode value)) {
         throw new UserError(UserError.CONFIG, file + " line " + line + ": key '" + key + "' needs a single value.");

@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -33,6 +35,30 @@ import sun.misc.Signal;
           + " background: uploads quiet files, evicts when over the target disk usage."
     })
 final class MountCommand implements Callable<Integer> {
+  /** What --help adds below the options: every configuration key, and the exit codes. */
+  static String[] helpFooter() {
+    List<String> lines = new ArrayList<>(List.of("", "Configuration keys (config.yml; the README explains each):"));
+    StringBuilder line = new StringBuilder(" ");
+    for (String key : ConfigLoader.KEYS) {
+      if (line.length() + key.length() > 72) {
+        lines.add(line.toString());
+        line = new StringBuilder(" ");
+      }
+      line.append(' ').append(key);
+    }
+    lines.add(line.toString());
+    lines.addAll(List.of("", "Exit codes:",
+        "  0  unmounted cleanly",
+        "  1  an operation failed (the message says why)",
+        "  2  a wrong command line",
+        "  3  a bad configuration, or B2 refused the key or bucket",
+        "  4  a cache that cannot be used (not writable, in use, or its remote",
+        "     holds another filesystem or another machine's mount)",
+        "  5  a mountpoint that cannot be used (missing, not empty, mounted, or",
+        "     no access to /dev/fuse)"));
+    return lines.toArray(String[]::new);
+  }
+
   /** How long a mount waits for the remote before it mounts without it. */
   private static final Duration CLAIM_WAIT = Duration.ofSeconds(5);
 

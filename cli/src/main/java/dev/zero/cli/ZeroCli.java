@@ -1,5 +1,6 @@
 package dev.zero.cli;
 
+import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -9,9 +10,12 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "zero-cli",
     mixinStandardHelpOptions = true,
+    // Inherited, so that --version works on every command too.
+    scope = CommandLine.ScopeType.INHERIT,
     version = "zero 0.1.0",
     description = "Zero: a FUSE filesystem on a persistent local disk cache, with cold content in Backblaze B2.",
-    subcommands = {MountCommand.class, TierCommand.class, StatusCommand.class, BackupCommand.class, SyncCommand.class, RestoreCommand.class, FsckCommand.class, GcCommand.class, B2EmulatorCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {MountCommand.class, TierCommand.class, StatusCommand.class, BackupCommand.class, SyncCommand.class, RestoreCommand.class, FsckCommand.class, GcCommand.class, B2EmulatorCommand.class,
+        AutoComplete.GenerateCompletion.class, CommandLine.HelpCommand.class})
 public final class ZeroCli implements Runnable {
   @Spec CommandSpec spec;
 
@@ -29,6 +33,7 @@ public final class ZeroCli implements Runnable {
   public static void main(String[] args) {
     HTTP_CLIENT_LOG.setLevel(java.util.logging.Level.WARNING);
     CommandLine cli = new CommandLine(new ZeroCli());
+    cli.getSubcommands().get("mount").getCommandSpec().usageMessage().footer(MountCommand.helpFooter());
     cli.setExecutionExceptionHandler(
         (exception, commandLine, parseResult) -> {
           if (exception instanceof UserError error) {
