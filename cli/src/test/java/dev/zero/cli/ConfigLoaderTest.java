@@ -88,7 +88,13 @@ class ConfigLoaderTest {
   @Test
   void aKeySetTwiceIsAnError() {
     String message = error("fuseLoop: single\nfuseLoop: multi\n");
-    assertTrue(message.contains("set twice") && message.contains("line 2"), message);
+    assertTrue(message.contains("line 2: key 'fuseLoop' is set twice (first on line 1)"), message);
+  }
+
+  @Test
+  void aFilesystemNameMustBeUsableAsAnObjectKeySegment() {
+    String message = error("filesystemName: ../other\n");
+    assertTrue(message.contains("line 1: key 'filesystemName' is '../other'"), message);
   }
 
   @Test
