@@ -848,7 +848,7 @@ public final class InodeStore implements AutoCloseable {
         if (inode != null && inode.content() == ContentState.REMOTE && recall.isOf(inode.remoteKey())) {
           recalledFiles++;
           recalledBytes += inode.size();
-          save(inode.withContentState(ContentState.LOCAL_CLEAN, inode.remote()));
+          saveUnversioned(inode.withContentState(ContentState.LOCAL_CLEAN, inode.remote()));
         }
       }
     }
@@ -872,7 +872,7 @@ public final class InodeStore implements AutoCloseable {
     if (!atime.isAfter(inode.mtime())
         || !atime.isAfter(inode.ctime())
         || now.sec() - atime.sec() >= RELATIME_MAX_AGE_SECONDS) {
-      save(inode.withTimes(now, inode.mtime(), inode.ctime()));
+      saveUnversioned(inode.withTimes(now, inode.mtime(), inode.ctime()));
     }
   }
 
@@ -1032,7 +1032,7 @@ public final class InodeStore implements AutoCloseable {
     for (long ino : inos) {
       Inode inode = inodeOrNull(ino);
       if (inode != null && cleanLocal.contains(ino) && !openCounts.containsKey(ino)) {
-        save(inode.withContentState(ContentState.REMOTE, inode.remote()));
+        saveUnversioned(inode.withContentState(ContentState.REMOTE, inode.remote()));
         // A finished recall not yet settled must not vouch for the local copy deleted below.
         dropRecall(ino);
         evicted.add(ino);
@@ -1428,8 +1428,17 @@ public final class InodeStore implements AutoCloseable {
   }
 
   void save(Inode inode) {
-    unsaved.put(inode.ino(), inode);
+    saveUnversioned(inode);
     treeVersion++;
+  }
+
+  /**
+   * Saves a change a metadata backup need not carry, so it does not make one due: an access
+   * time, or content moving between local and remote with the same remote copy (a restore makes
+   * every file remote-only anyway). So a mount that is only read makes no remote calls.
+   */
+  private void saveUnversioned(Inode inode) {
+    unsaved.put(inode.ino(), inode);
     index(inode);
   }
 

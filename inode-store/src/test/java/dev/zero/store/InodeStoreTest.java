@@ -49,6 +49,18 @@ class InodeStoreTest {
   }
 
   @Test
+  void readingAloneMakesNoBackupDue() throws Exception {
+    long ino = store.mknod(ROOT, "f", FILE, 0, 0, 0).ino();
+    store.recordBackup("backup", System.currentTimeMillis(), store.dump(java.io.OutputStream.nullOutputStream()));
+    assertFalse(store.changedSinceBackup());
+    store.touchAtime(ino); // atime not after mtime: relatime moves it
+    store.readdir(ROOT);
+    assertFalse(store.changedSinceBackup(), "access times alone are not worth a backup");
+    store.chmod(ino, 0600);
+    assertTrue(store.changedSinceBackup(), "a chmod is");
+  }
+
+  @Test
   void newStoreHasAnEmptyRootDirectory() throws Exception {
     Inode root = store.getattr(ROOT);
     assertTrue(root.isDirectory());
