@@ -328,10 +328,17 @@ public final class TieringEngine implements AutoCloseable {
     // Below the target and above the free space kept, each with room to spare for new writes.
     long room = Math.min((long) (policy.targetBytes() * TieringPolicy.PREFETCH_UP_TO) - usage,
         store.freeDiskBytes() - 2 * policy.minFreeBytes());
+    int files = 0;
+    long bytes = 0;
     for (EvictionCandidate candidate : store.prefetchCandidates(TieringPolicy.PREFETCH_RECENT)) {
+      if (files >= TieringPolicy.PREFETCH_FILES_PER_PASS || bytes + candidate.bytes() > TieringPolicy.PREFETCH_BYTES_PER_PASS) {
+        return; // the rest waits for the next passes: a remount must not turn into a burst of downloads
+      }
       if (candidate.bytes() > room) {
         continue;
       }
+      files++;
+      bytes += candidate.bytes();
       try {
         store.ensureLocal(candidate.ino(), 0, Long.MAX_VALUE);
         room -= candidate.bytes();

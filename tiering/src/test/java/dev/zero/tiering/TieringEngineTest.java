@@ -235,6 +235,19 @@ class TieringEngineTest {
   }
 
   @Test
+  void prefetchIsBoundedPerPass() throws Exception {
+    for (int i = 0; i < 30; i++) {
+      write("f" + i, random(1000, i));
+    }
+    engine(1).runOnce(null, false); // uploads all; a target of 1 byte evicts all
+    assertEquals(30, store.tieringCounts().remoteFiles());
+    engine.close();
+    engine(100L * MIB);
+    assertEquals(20, engine.runOnce(null, false).recalledFiles(), "the first pass recalls at most 20 recently used files");
+    assertEquals(10, engine.runOnce(null, false).recalledFiles(), "the next pass the rest");
+  }
+
+  @Test
   void garbageCollectionNeedsABackupOfTheStoresOwn() throws Exception {
     write("a", random(MIB, 1));
     engine(100L * MIB).runOnce(null, false);
