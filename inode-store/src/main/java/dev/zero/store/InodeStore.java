@@ -114,6 +114,8 @@ public final class InodeStore implements AutoCloseable {
   /** Regular files whose content is only in the remote (possibly partly recalled). */
   private final Set<Long> remoteOnly = new HashSet<>();
   private final Map<Long, Recall> recalls = new HashMap<>();
+  /** Inodes whose local content an eviction is deleting now: opens and recalls wait for it. */
+  private final Set<Long> evicting = new HashSet<>();
   /** Fetches the chunk after the one a read needed, while the reader reads. */
   private final ExecutorService readAhead = Executors.newFixedThreadPool(2, r -> {
     Thread thread = new Thread(r, "zero-read-ahead");
@@ -616,6 +618,7 @@ public final class InodeStore implements AutoCloseable {
   public Path open(long ino, boolean write) throws FsException {
     synchronized (this) {
       inode(ino);
+      awaitEviction(ino); // else the adapter could open the content file being deleted
       openCounts.merge(ino, 1, Integer::sum);
       if (write) {
         writers.merge(ino, 1, Integer::sum);
@@ -796,6 +799,7 @@ public final class InodeStore implements AutoCloseable {
     Recall recall;
     ContentFetcher source;
     synchronized (this) {
+      awaitEviction(ino);
       Inode inode = inode(ino);
       if (inode.content() != ContentState.REMOTE) {
         return;
@@ -1027,22 +1031,42 @@ public final class InodeStore implements AutoCloseable {
    * many. The state change is committed before any file is deleted, so a crash never leaves a
    * "local" file without its content.
    */
-  public synchronized int evict(List<Long> inos) {
+  public int evict(List<Long> inos) {
     List<Long> evicted = new ArrayList<>();
-    for (long ino : inos) {
-      Inode inode = inodeOrNull(ino);
-      if (inode != null && cleanLocal.contains(ino) && !openCounts.containsKey(ino)) {
-        saveUnversioned(inode.withContentState(ContentState.REMOTE, inode.remote()));
-        // A finished recall not yet settled must not vouch for the local copy deleted below.
-        dropRecall(ino);
-        evicted.add(ino);
+    synchronized (this) {
+      for (long ino : inos) {
+        Inode inode = inodeOrNull(ino);
+        if (inode != null && cleanLocal.contains(ino) && !openCounts.containsKey(ino)) {
+          saveUnversioned(inode.withContentState(ContentState.REMOTE, inode.remote()));
+          // A finished recall not yet settled must not vouch for the local copy deleted below.
+          dropRecall(ino);
+          evicting.add(ino);
+          evicted.add(ino);
+        }
       }
+      commit();
     }
-    commit();
+    // Deleting files takes time: outside the lock, so that operations on other files go on.
     for (long ino : evicted) {
       content.delete(ino);
     }
+    synchronized (this) {
+      evicting.removeAll(evicted);
+      notifyAll();
+    }
     return evicted.size();
+  }
+
+  /** Waits (letting others take the lock) until no eviction is deleting {@code ino}'s content. */
+  private void awaitEviction(long ino) throws FsException {
+    while (evicting.contains(ino)) {
+      try {
+        wait();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new FsException(Errno.EIO, "interrupted while inode " + ino + " was being evicted");
+      }
+    }
   }
 
   /** Remote-only files used within {@code recent}, most recently used first, with their sizes. */
