@@ -43,11 +43,7 @@ final class Journal implements AutoCloseable {
    * @param validEnd where its last whole record ends
    * @param fileSize the file's size; larger than validEnd if the last record was torn
    */
-  record Contents(long generation, long validEnd, long fileSize) {
-    long tornBytes() {
-      return fileSize - validEnd;
-    }
-  }
+  record Contents(long generation, long validEnd, long fileSize) {}
 
   private final FileChannel channel;
   private final long generation;

@@ -40,8 +40,8 @@ final class Metadata implements AutoCloseable {
   static final long CHECKPOINT_AFTER_BYTES = 64L << 20;
   /** Checkpoint records are cut at about this size. */
   private static final int CHECKPOINT_RECORD_BYTES = 1 << 20;
-  static final String JOURNAL = "the metadata journal";
-  static final String CHECKPOINT = "the metadata checkpoint";
+  private static final String JOURNAL = "the metadata journal";
+  private static final String CHECKPOINT = "the metadata checkpoint";
   /**
    * Names, inside the MapDB file, the journal it was closed with: the marker beside it cannot
    * tell that the MapDB file itself was emptied or replaced since.
