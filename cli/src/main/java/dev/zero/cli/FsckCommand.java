@@ -3,12 +3,14 @@ package dev.zero.cli;
 import dev.zero.store.ContentFetcher;
 import dev.zero.store.Fsck;
 import dev.zero.store.InodeStore;
+import dev.zero.store.JournalDamage;
 import dev.zero.tiering.Remote;
 import dev.zero.tiering.RemoteObject;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -34,7 +36,8 @@ final class FsckCommand implements Callable<Integer> {
 
   @Mixin ConfigOption config;
 
-  @Option(names = "--repair", description = "Fix what can be fixed without guessing; move files that lost their place or content into /lost+found.")
+  @Option(names = "--repair", description = "Fix what can be fixed without guessing; move files that lost their place or content into /lost+found."
+      + " A damaged metadata journal or checkpoint keeps its records before the damage; the damaged file is kept beside it.")
   boolean repair;
 
   @Option(names = "--deep", description = "Also download every remote copy: compare it with the local copy, or read it whole.")
@@ -49,19 +52,33 @@ final class FsckCommand implements Callable<Integer> {
       throw new UserError(UserError.SETUP, "cache " + root + " is mounted; unmount it, then run fsck.");
     }
     try (directory; Remote remote = TieringSetup.openRemote(settings, root)) {
+      Path metadataFile = settings.metadataFileIn(root);
+      List<String> salvaged = List.of();
       InodeStore store;
       try {
-        store = InodeStore.openAsIs(settings.metadataFileIn(root), directory.contentDir());
+        if (repair) {
+          salvaged = Fsck.salvage(metadataFile);
+          store = InodeStore.openAsIs(metadataFile, directory.contentDir());
+        } else {
+          // Nothing in the cache may change: the store is rebuilt from its journal elsewhere.
+          store = InodeStore.openReadOnly(metadataFile, directory.contentDir());
+        }
+      } catch (JournalDamage e) {
+        System.out.println(OpenCache.recovery(e, root));
+        System.out.println("fsck: 1 problems");
+        return 1;
       } catch (IOException | RuntimeException e) {
         throw new UserError(UserError.SETUP, "cannot open the metadata store of " + root + " (" + e.getMessage() + "); if the disk lost it, restore it with zero-cli restore.");
       }
       try (store) {
         ContentFetcher fetcher = (key, offset, length, target) -> remote.download(key, offset, length, target, offset);
-        Fsck.Result result = Fsck.run(store, () -> listing(remote, store), deep ? fetcher : null, repair);
+        Fsck.Result result = Fsck.run(store, () -> listing(remote, store), deep ? fetcher : null, repair, !salvaged.isEmpty());
+        salvaged.forEach(line -> System.out.println(line + " (repaired)"));
         result.problems().forEach(System.out::println);
         result.leftovers().forEach(leftover -> System.out.println("leftover: " + leftover));
+        int problems = salvaged.size() + result.problems().size();
         int unrepaired = result.problems().size() - result.repaired();
-        System.out.println("fsck: " + result.problems().size() + " problems" + (repair ? ", " + result.repaired() + " repaired" : "")
+        System.out.println("fsck: " + problems + " problems" + (repair ? ", " + (salvaged.size() + result.repaired()) + " repaired" : "")
             + (result.leftovers().isEmpty() ? "" : "; " + result.leftovers().size() + " crash leftovers, tidied by the next mount" + (repair ? " (removed now)" : "")));
         return unrepaired == 0 ? 0 : 1;
       }

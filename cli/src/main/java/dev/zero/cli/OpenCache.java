@@ -1,6 +1,7 @@
 package dev.zero.cli;
 
 import dev.zero.store.InodeStore;
+import dev.zero.store.JournalDamage;
 import dev.zero.tiering.TieringEngine;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -37,6 +38,9 @@ final class OpenCache implements AutoCloseable {
     InodeStore store;
     try {
       store = InodeStore.open(metadataFile, directory.contentDir(), COMMIT_INTERVAL, posix.getuid(), posix.getgid());
+    } catch (JournalDamage e) {
+      directory.close();
+      throw new UserError(UserError.SETUP, recovery(e, directory.root()));
     } catch (IOException | RuntimeException e) {
       directory.close();
       throw new UserError(UserError.SETUP, "cannot open the metadata store " + metadataFile + " (" + e.getMessage() + "); check the path and that no other process uses it.");
@@ -48,6 +52,12 @@ final class OpenCache implements AutoCloseable {
       directory.close();
       throw e;
     }
+  }
+
+  /** What is damaged, and the two ways out: keep the intact records, or restore a backup. */
+  static String recovery(JournalDamage damage, Path cache) {
+    return damage.description() + "; nothing was changed: zero-cli fsck --repair " + cache
+        + " keeps the records before byte " + damage.offset() + ", or zero-cli restore <new cache> restores the newest backup.";
   }
 
   Path root() {

@@ -18,6 +18,11 @@ import java.util.Map;
  * orphans or stray local files are left. Each problem is one line a person can act on. With
  * repair, what can be fixed without guessing is fixed, and files that cannot be reached, or
  * whose content is gone, are moved into /lost+found.
+ *
+ * <p>After a {@link #salvage} the metadata is in doubt: the records after the damage are gone,
+ * so local content no kept inode explains, or longer than a kept size, may be the newest
+ * there is. Then no content file is deleted or cut: such files go to /lost+found, or keep
+ * their bytes.
  */
 public final class Fsck {
   private static final String LOST_AND_FOUND = "lost+found";
@@ -37,17 +42,29 @@ public final class Fsck {
 
   private final InodeStore store;
   private final boolean repair;
+  private final boolean salvaged;
   private final List<String> problems = new ArrayList<>();
   private final List<String> leftovers = new ArrayList<>();
   private final Map<Long, String> pathOf = new HashMap<>();
   private final Map<Long, Integer> names = new HashMap<>();
   private final Map<Long, Integer> subdirectories = new HashMap<>();
   private final List<Long> toLostAndFound = new ArrayList<>();
+  /** Content files no kept inode explains, with their name in /lost+found. */
+  private final Map<Path, String> toAdopt = new HashMap<>();
   private int repaired;
 
-  private Fsck(InodeStore store, boolean repair) {
+  private Fsck(InodeStore store, boolean repair, boolean salvaged) {
     this.store = store;
     this.repair = repair;
+    this.salvaged = salvaged;
+  }
+
+  /**
+   * Keeps what is intact of a damaged metadata journal or checkpoint (see {@link Salvage}): one
+   * line per salvaged file, none if nothing is damaged. Run the repair with {@code salvaged} after it.
+   */
+  public static List<String> salvage(Path metadataFile) throws IOException {
+    return Salvage.run(metadataFile);
   }
 
   /**
@@ -55,8 +72,17 @@ public final class Fsck {
    * downloads every remote copy to compare it with the local content, or to read it whole.
    */
   public static Result run(InodeStore store, RemoteListing remote, ContentFetcher deep, boolean repair) throws IOException {
-    Fsck fsck = new Fsck(store, repair);
+    return run(store, remote, deep, repair, false);
+  }
+
+  /** {@code salvaged}: the metadata was just salvaged, so content files are kept whatever it says. */
+  public static Result run(InodeStore store, RemoteListing remote, ContentFetcher deep, boolean repair, boolean salvaged)
+      throws IOException {
+    Fsck fsck = new Fsck(store, repair, salvaged);
     synchronized (store) {
+      if (salvaged && repair) {
+        store.markHandedOut(fsck.highestContentIno());
+      }
       fsck.walkTree();
       fsck.checkInodes(remote == null ? null : remote.objects(), deep);
       fsck.checkStrayContent();
@@ -175,6 +201,14 @@ public final class Fsck {
           }
           return;
         }
+        if (localSize >= 0 && salvaged) {
+          problem(path + ": " + localSize + " local bytes for a kept size of " + inode.size()
+              + "; the records of later writes went with the damage, so the file keeps its " + localSize + " bytes", true);
+          if (repair) {
+            store.save(inode.withData(localSize, inode.ctime()));
+          }
+          return;
+        }
         if (localSize >= 0) {
           leftovers.add(path + ": " + localSize + " local bytes for a committed size of " + inode.size()
               + " (writes a crash cut off); the next mount cuts or zero-extends them to the size");
@@ -260,7 +294,16 @@ public final class Fsck {
         continue;
       }
       Inode inode = store.inodeOrNull(ino);
-      if (inode == null || !inode.isRegular()) {
+      if (salvaged && (inode == null || !inode.isRegular())) {
+        problem(file + ": local content of inode " + ino + ", which the kept metadata does not know; it goes to /"
+            + LOST_AND_FOUND + " as #" + ino, true);
+        toAdopt.put(file, "#" + ino);
+      } else if (salvaged && inode.content() == ContentState.REMOTE && Files.size(file) > 0) {
+        String path = pathOf.getOrDefault(ino, "inode " + ino);
+        problem(path + ": remote-only in the kept metadata, yet " + Files.size(file) + " local bytes are there; they go to /"
+            + LOST_AND_FOUND + " as #" + ino + ".local", true);
+        toAdopt.put(file, "#" + ino + ".local");
+      } else if (inode == null || !inode.isRegular()) {
         leftovers.add(file + ": local content of inode " + ino + ", which does not exist (a create a crash cut off)");
         deleteIfRepairing(file);
       } else if (inode.content() == ContentState.REMOTE && Files.size(file) > 0) {
@@ -268,6 +311,14 @@ public final class Fsck {
         deleteIfRepairing(file);
       }
     }
+  }
+
+  private long highestContentIno() throws IOException {
+    long highest = 0;
+    for (Path file : store.content().allFiles()) {
+      highest = Math.max(highest, ContentStore.inoOf(file));
+    }
+    return highest;
   }
 
   private void deleteIfRepairing(Path file) throws IOException {
@@ -278,7 +329,7 @@ public final class Fsck {
 
   /** Gives each inode that lost its place a name in /lost+found: #INO. */
   private void moveToLostAndFound() {
-    if (!repair || toLostAndFound.isEmpty()) {
+    if (!repair || (toLostAndFound.isEmpty() && toAdopt.isEmpty())) {
       return;
     }
     try {
@@ -308,6 +359,9 @@ public final class Fsck {
         } else {
           store.save(inode.withNlink(1, inode.ctime()));
         }
+      }
+      for (Map.Entry<Path, String> adopted : toAdopt.entrySet()) {
+        store.adoptContent(adopted.getKey(), lostAndFound, adopted.getValue());
       }
     } catch (FsException | IOException e) {
       problems.add("could not fill /" + LOST_AND_FOUND + ": " + e.getMessage());

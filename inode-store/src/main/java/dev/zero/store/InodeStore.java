@@ -22,6 +22,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -180,6 +181,18 @@ public final class InodeStore implements AutoCloseable {
     return new InodeStore(Metadata.open(metadataFile), new ContentStore(contentDir), Duration.ofHours(1), false);
   }
 
+  /**
+   * Opens an existing store for checking only: the checkpoint and journal are read whole and
+   * replayed into a scratch index, so nothing in the cache changes, not even the clean marker.
+   * Damage is {@link JournalDamage}; a change made through the store fails at its commit.
+   */
+  public static InodeStore openReadOnly(Path metadataFile, Path contentDir) throws IOException {
+    if (!Metadata.exists(metadataFile)) {
+      throw new IOException("no metadata store at " + metadataFile);
+    }
+    return new InodeStore(Metadata.openReadOnly(metadataFile), new ContentStore(contentDir), Duration.ofHours(1), false);
+  }
+
   /** Whether the process that used the store before was killed rather than closing it. */
   synchronized boolean wasKilled() {
     return metadata.counter(IN_USE) == 1;
@@ -218,14 +231,20 @@ public final class InodeStore implements AutoCloseable {
   /**
    * A kill can leave content files of inodes that do not exist: a create whose inode was never
    * committed, or a freed inode whose file was not deleted yet. Inode numbers are never handed
-   * out twice, so no later file can inherit them; they only take space.
+   * out twice, so no later file can inherit them; they only take space. A file numbered above
+   * every number the metadata ever handed out is not such a leftover: the metadata is behind
+   * the content, so the file is kept for fsck to put in /lost+found.
    */
   private void removeStrayContent() {
+    long handedOut = metadata.counter(LAST_INO);
     try {
       for (Path file : content.allFiles()) {
         long ino = ContentStore.inoOf(file);
         Inode inode = ino < 0 ? null : inodeOrNull(ino);
-        if (ino >= 0 && (inode == null || !inode.isRegular())) {
+        if (ino > handedOut) {
+          System.err.println("zero: " + file + " belongs to inode " + ino + ", a number the metadata never handed out;"
+              + " kept: zero-cli fsck --repair puts it in /lost+found");
+        } else if (ino >= 0 && (inode == null || !inode.isRegular())) {
           Files.deleteIfExists(file);
         }
       }
@@ -233,7 +252,6 @@ public final class InodeStore implements AutoCloseable {
       System.err.println("zero: cannot remove stray content after a crash: " + e.getMessage());
     }
   }
-
 
   /**
    * A crash can leave a content file changed by writes whose size and state were not committed
@@ -275,6 +293,30 @@ public final class InodeStore implements AutoCloseable {
   }
 
   // Fsck reads and repairs the tables directly, under this store's lock.
+  /** Marks every inode number up to {@code ino} handed out, so no new inode gets one of them. */
+  synchronized void markHandedOut(long ino) {
+    if (metadata.counter(LAST_INO) < ino) {
+      metadata.setCounter(LAST_INO, ino);
+      nextIno = reservedUpTo = ino;
+    }
+  }
+
+  /**
+   * Makes {@code file}, local content no inode explains, the content of a new regular file named
+   * {@code name} in directory {@code parent} (mode 0600, owned like the root), so that fsck keeps
+   * it rather than deleting it. Call {@link #markHandedOut} with the highest content file number
+   * first, or the new inode could take the number of another such file.
+   */
+  synchronized Inode adoptContent(Path file, long parent, String name) throws FsException, IOException {
+    Inode root = inode(ROOT);
+    Inode adopted = addNode(parent, name, FileMode.S_IFREG | 0600, 0, root.uid(), root.gid(), 0);
+    Path target = content.path(adopted.ino());
+    Files.move(file, target, StandardCopyOption.REPLACE_EXISTING);
+    Inode whole = adopted.withData(Files.size(target), adopted.ctime());
+    save(whole);
+    return whole;
+  }
+
   JournaledMap<Long, Inode, HTreeMap<Long, Inode>> inodeMap() {
     return inodes;
   }

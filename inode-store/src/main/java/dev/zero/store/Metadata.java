@@ -30,18 +30,33 @@ import org.mapdb.serializer.SerializerArrayTuple;
  *
  * <p>Files, beside the MapDB file: {@code .journal}, {@code .checkpoint}, and {@code .clean},
  * which a clean close writes and an open removes, naming the journal the MapDB file matches.
+ *
+ * <p>Every open reads the checkpoint and the journal whole before it changes anything: a
+ * damaged record (anything but the tear a kill leaves at the end of the journal, and after a
+ * clean close not even that) is {@link JournalDamage}, and the files stay as they were.
  */
 final class Metadata implements AutoCloseable {
   /** A journal longer than this is folded into a new checkpoint at the next commit. */
   static final long CHECKPOINT_AFTER_BYTES = 64L << 20;
   /** Checkpoint records are cut at about this size. */
   private static final int CHECKPOINT_RECORD_BYTES = 1 << 20;
+  private static final String JOURNAL = "the metadata journal";
+  private static final String CHECKPOINT = "the metadata checkpoint";
+  /**
+   * Names, inside the MapDB file, the journal it was closed with: the marker beside it cannot
+   * tell that the MapDB file itself was emptied or replaced since.
+   */
+  private static final String INDEX_STAMP = "closedWithJournal";
+  private static final Journal.RecordReader CHECK_ONLY = record -> {};
 
   private final Path file;
   private final DB db;
   private final ChangeBatch changes = new ChangeBatch();
   private final boolean rebuilt;
   private final long checkpointAfterBytes;
+  /** Where a read-only open keeps its index, deleted at close; null for a store in use. */
+  private final Path scratch;
+  /** Null if opened read-only. */
   private Journal journal;
 
   final JournaledMap<Long, Inode, HTreeMap<Long, Inode>> inodes;
@@ -62,11 +77,12 @@ final class Metadata implements AutoCloseable {
   final JournaledMap<String, String, HTreeMap<String, String>> properties;
   private final List<JournaledMap<?, ?, ?>> tables;
 
-  private Metadata(Path file, DB db, boolean rebuilt, long checkpointAfterBytes) {
+  private Metadata(Path file, DB db, boolean rebuilt, long checkpointAfterBytes, Path scratch) {
     this.file = file;
     this.db = db;
     this.rebuilt = rebuilt;
     this.checkpointAfterBytes = checkpointAfterBytes;
+    this.scratch = scratch;
     SerializerArrayTuple inoAndName = new SerializerArrayTuple(Serializer.LONG, Serializer.STRING);
     inodes = new JournaledMap<>((byte) 0,
         db.hashMap("inodes", Serializer.LONG, new InodeSerializer()).counterEnable().createOrOpen(),
@@ -103,7 +119,6 @@ final class Metadata implements AutoCloseable {
 
   static Metadata open(Path file, long checkpointAfterBytes) throws IOException {
     Path journalFile = sibling(file, ".journal");
-    Path checkpointFile = sibling(file, ".checkpoint");
     Path cleanMarker = sibling(file, ".clean");
     if (!Files.exists(journalFile)) {
       if (Files.exists(file)) {
@@ -112,22 +127,48 @@ final class Metadata implements AutoCloseable {
       }
       newJournal(journalFile, 0).close();
     }
-    String clean = Files.exists(cleanMarker) ? Files.readString(cleanMarker, StandardCharsets.US_ASCII) : null;
+    String clean = cleanMarker(file);
+    Verified verified = verify(file, clean);
     // From here on the MapDB file changes: if this process dies, it must not look cleanly closed.
     if (Files.deleteIfExists(cleanMarker)) {
       Journal.syncDirectory(file.toAbsolutePath().getParent());
     }
-    long journalGeneration = Journal.generationOf(journalFile);
-    long journalSize = Files.size(journalFile);
-    if (Files.exists(file) && (journalGeneration + " " + journalSize).equals(clean)) {
-      Metadata metadata = new Metadata(file, openDb(file), false, checkpointAfterBytes);
-      metadata.journal = Journal.openForAppend(journalFile,
-          new Journal.Contents(journalGeneration, journalSize, journalSize));
-      return metadata;
+    if (clean != null && verified.journal() != null && Files.exists(file)) {
+      DB db = openIndexClosedWith(file, clean);
+      if (db != null) {
+        Metadata metadata = new Metadata(file, db, false, checkpointAfterBytes, null);
+        metadata.journal = Journal.openForAppend(journalFile, verified.journal());
+        return metadata;
+      }
     }
     Files.deleteIfExists(file);
-    Metadata metadata = new Metadata(file, openDb(file), true, checkpointAfterBytes);
-    metadata.rebuild(journalFile, checkpointFile);
+    Metadata metadata = new Metadata(file, openDb(file), true, checkpointAfterBytes, null);
+    metadata.replay(verified);
+    metadata.journal = verified.journal() != null
+        ? Journal.openForAppend(journalFile, verified.journal())
+        // Killed after the checkpoint was in place, before the journal it replaces was emptied.
+        : newJournal(journalFile, verified.generation());
+    return metadata;
+  }
+
+  /**
+   * Opens the metadata for reading only, for fsck: the checkpoint and the journal are checked and
+   * replayed into an index in a scratch directory, so no file beside {@code file} changes (not
+   * even a torn tail is cut), and {@link #commit()} of a change fails.
+   */
+  static Metadata openReadOnly(Path file) throws IOException {
+    if (!Files.exists(sibling(file, ".journal"))) {
+      throw new IOException("no metadata journal beside " + file);
+    }
+    Verified verified = verify(file, cleanMarker(file));
+    Path scratch = Files.createTempDirectory("zero-fsck-");
+    Metadata metadata = new Metadata(file, openDb(scratch.resolve("index.db")), true, Long.MAX_VALUE, scratch);
+    try {
+      metadata.replay(verified);
+    } catch (IOException | RuntimeException e) {
+      metadata.close();
+      throw e;
+    }
     return metadata;
   }
 
@@ -141,26 +182,96 @@ final class Metadata implements AutoCloseable {
     return rebuilt;
   }
 
-  private void rebuild(Path journalFile, Path checkpointFile) throws IOException {
+  /**
+   * What {@link #verify} found whole: the checkpoint's generation, and the journal to replay on
+   * it (null if it is an older one the checkpoint already holds).
+   */
+  private record Verified(long generation, Journal.Contents journal, boolean tornTailAllowed) {}
+
+  /**
+   * Reads the checkpoint and the journal through, changing nothing. {@code clean} is the clean
+   * marker's content (null if none): after a clean close the journal must be exactly as long as
+   * the marker says and end in a whole record.
+   */
+  private static Verified verify(Path file, String clean) throws IOException {
+    Path journalFile = sibling(file, ".journal");
+    Path checkpointFile = sibling(file, ".checkpoint");
     long generation = 0;
     if (Files.exists(checkpointFile)) {
-      Journal.Contents checkpoint = Journal.read(checkpointFile, this::replay);
-      if (!checkpoint.whole()) {
-        throw new IOException("the metadata checkpoint " + checkpointFile + " is damaged at byte "
-            + checkpoint.validEnd() + "; restore the metadata from a backup with zero-cli restore");
-      }
-      generation = checkpoint.generation();
+      generation = Journal.read(checkpointFile, CHECKPOINT, false, CHECK_ONLY).generation();
     }
-    long journalGeneration = Journal.generationOf(journalFile);
-    if (journalGeneration == generation) {
-      journal = Journal.openForAppend(journalFile, Journal.read(journalFile, this::replay));
-    } else if (journalGeneration < generation) {
-      // Killed after the checkpoint was in place, before the journal it replaces was emptied.
-      journal = newJournal(journalFile, generation);
-    } else {
+    long journalGeneration = Journal.generationOf(journalFile, JOURNAL);
+    if (journalGeneration > generation) {
       throw new IOException("the metadata journal " + journalFile + " (generation " + journalGeneration
           + ") is newer than its checkpoint (generation " + generation + "); restore the metadata from a backup");
     }
+    if (clean != null) {
+      checkCleanMarker(journalFile, journalGeneration, clean);
+    }
+    if (journalGeneration < generation) {
+      return new Verified(generation, null, clean == null);
+    }
+    return new Verified(generation, Journal.read(journalFile, JOURNAL, clean == null, CHECK_ONLY), clean == null);
+  }
+
+  /** The journal must be the one the last clean close left: of its generation, and exactly as long. */
+  private static void checkCleanMarker(Path journalFile, long journalGeneration, String clean) throws IOException {
+    long size = Files.size(journalFile);
+    if (clean.equals(journalGeneration + " " + size)) {
+      return;
+    }
+    String[] recorded = clean.split(" ");
+    boolean sameGeneration = recorded.length == 2 && recorded[0].equals(Long.toString(journalGeneration))
+        && recorded[1].matches("[0-9]{1,18}");
+    String name = JOURNAL + " " + journalFile;
+    if (sameGeneration && size < Long.parseLong(recorded[1])) {
+      throw new JournalDamage(journalFile, size, name + " is damaged at byte " + size
+          + ": it ends there, but the last clean unmount left it " + recorded[1] + " bytes long");
+    }
+    if (sameGeneration) {
+      throw new JournalDamage(journalFile, Long.parseLong(recorded[1]), name + " is damaged at byte " + recorded[1]
+          + ": the last clean unmount left it that long, but it is " + size + " bytes now");
+    }
+    throw new JournalDamage(journalFile, size, name + " is damaged: it is generation " + journalGeneration
+        + " of " + size + " bytes, but the last clean unmount recorded \"" + clean + "\"");
+  }
+
+  /** Reads the checkpoint and the journal through, changing nothing; {@link JournalDamage} if either is damaged. */
+  static void check(Path file) throws IOException {
+    verify(file, cleanMarker(file));
+  }
+
+  /** Replays the checkpoint, then the journal, into the (empty) MapDB tables. */
+  private void replay(Verified verified) throws IOException {
+    Path checkpointFile = sibling(file, ".checkpoint");
+    if (Files.exists(checkpointFile)) {
+      Journal.read(checkpointFile, CHECKPOINT, false, this::replay);
+    }
+    if (verified.journal() != null) {
+      Journal.read(sibling(file, ".journal"), JOURNAL, verified.tornTailAllowed(), this::replay);
+    }
+  }
+
+  private static String cleanMarker(Path file) throws IOException {
+    Path marker = sibling(file, ".clean");
+    return Files.exists(marker) ? Files.readString(marker, StandardCharsets.US_ASCII) : null;
+  }
+
+  /** The MapDB file at {@code file} if it opens and was closed with the journal {@code clean} names, else null. */
+  private static DB openIndexClosedWith(Path file, String clean) {
+    DB db;
+    try {
+      db = openDb(file);
+    } catch (RuntimeException e) {
+      System.err.println("zero: the metadata index " + file + " does not open (" + e.getMessage() + "); it is rebuilt from the journal");
+      return null;
+    }
+    if (db.exists(INDEX_STAMP) && clean.equals(db.atomicString(INDEX_STAMP).open().get())) {
+      return db;
+    }
+    db.close();
+    System.err.println("zero: the metadata index " + file + " is not the one closed with the journal; it is rebuilt from the journal");
+    return null;
   }
 
   /** Applies one journal record, straight to MapDB. */
@@ -199,6 +310,9 @@ final class Metadata implements AutoCloseable {
   void commit() throws IOException {
     if (changes.isEmpty()) {
       return;
+    }
+    if (journal == null) {
+      throw new IllegalStateException("the metadata was opened read-only, for checking");
     }
     journal.append(changes.record());
     journal.force();
@@ -255,10 +369,21 @@ final class Metadata implements AutoCloseable {
   /** Commits, closes MapDB, and marks its file as matching the journal for the next open. */
   @Override
   public void close() throws IOException {
+    if (journal == null) {
+      db.close();
+      try (var files = Files.list(scratch)) {
+        for (Path scratchFile : files.toList()) {
+          Files.delete(scratchFile);
+        }
+      }
+      Files.delete(scratch);
+      return;
+    }
     commit();
+    String clean = journal.generation() + " " + journal.end();
+    db.atomicString(INDEX_STAMP).createOrOpen().set(clean);
     db.commit();
     db.close();
-    String clean = journal.generation() + " " + journal.end();
     journal.close();
     Path written = sibling(file, ".clean.new");
     Files.writeString(written, clean, StandardCharsets.US_ASCII);
@@ -281,7 +406,7 @@ final class Metadata implements AutoCloseable {
         .make();
   }
 
-  private static Path sibling(Path file, String suffix) {
+  static Path sibling(Path file, String suffix) {
     return file.resolveSibling(file.getFileName() + suffix);
   }
 }
