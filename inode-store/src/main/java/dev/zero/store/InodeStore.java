@@ -164,6 +164,14 @@ public final class InodeStore implements AutoCloseable {
     return new InodeStore(Metadata.open(metadataFile), new ContentStore(contentDir), Duration.ofHours(1), false);
   }
 
+  /**
+   * Moves the metadata of a closed store from {@code from} to {@code to}, where there is none:
+   * how a store built somewhere temporary (a restore) takes its place.
+   */
+  public static void moveMetadata(Path from, Path to) throws IOException {
+    Metadata.move(from, to);
+  }
+
   /** Whether the process that used the store before was killed rather than closing it. */
   synchronized boolean wasKilled() {
     return metadata.counter(IN_USE) == 1;
