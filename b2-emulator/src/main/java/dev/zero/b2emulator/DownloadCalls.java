@@ -17,6 +17,7 @@ final class DownloadCalls {
 
     private final BucketStore store;
     private final String bucketName;
+    private final StoredContentCheck check = new StoredContentCheck();
 
     DownloadCalls(BucketStore store, String bucketName) {
         this.store = store;
@@ -48,6 +49,9 @@ final class DownloadCalls {
 
     private void send(HttpExchange exchange, FileVersion version) throws IOException {
         try (FileChannel content = open(version)) {
+            if (!exchange.getRequestMethod().equals("HEAD")) {
+                check.requireIntact(version, store.contentOf(version), content);
+            }
             ByteRange range = ByteRange.of(exchange.getRequestHeaders().getFirst("Range"), version.contentLength());
             Headers headers = exchange.getResponseHeaders();
             headers.set("Content-Type", version.contentType());
@@ -78,7 +82,12 @@ final class DownloadCalls {
                 WritableByteChannel sink = Channels.newChannel(out);
                 long sent = 0;
                 while (sent < range.length()) {
-                    sent += content.transferTo(range.first() + sent, range.length() - sent, sink);
+                    long n = content.transferTo(range.first() + sent, range.length() - sent, sink);
+                    if (n <= 0) {
+                        // Cut while being sent: closing the exchange now cuts the body short, at once.
+                        throw new IOException(version.fileName() + " shrank to " + (range.first() + sent) + " bytes while it was sent");
+                    }
+                    sent += n;
                 }
             }
         }

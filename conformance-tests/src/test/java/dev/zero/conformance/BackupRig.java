@@ -288,6 +288,30 @@ final class BackupRig implements AutoCloseable {
         return keys;
     }
 
+    /**
+     * The file that holds object {@code key}'s bytes: in the local directory, or in the emulator's
+     * bucket. Changing it behind Zero's back is how a test damages the object; the emulator's
+     * record of the object's length and SHA-1 stays as it was.
+     */
+    Path storedFile(String key) {
+        if (remoteDir != null) {
+            return remoteDir.resolve(key);
+        }
+        try {
+            Path files = b2DataDir.resolve(TieringRig.BUCKET).resolve("files");
+            for (Path sidecar : sidecars(files)) {
+                String json = Files.readString(sidecar, StandardCharsets.UTF_8);
+                Matcher name = FILE_NAME.matcher(json);
+                if (UPLOAD_ACTION.matcher(json).find() && name.find() && name.group(1).equals(key)) {
+                    return files.resolve(sidecar.getFileName().toString().replaceFirst("\\.json$", ".data"));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        throw new AssertionError("the emulator holds no object " + key);
+    }
+
     private static List<Path> sidecars(Path files) throws IOException {
         try (Stream<Path> entries = Files.list(files)) {
             return entries.filter(p -> p.getFileName().toString().endsWith(".json")).toList();

@@ -193,6 +193,14 @@ public final class InodeStore implements AutoCloseable {
     return new InodeStore(Metadata.openReadOnly(metadataFile), new ContentStore(contentDir), Duration.ofHours(1), false);
   }
 
+  /**
+   * Moves the metadata of a closed store from {@code from} to {@code to}, where there is none:
+   * how a store built somewhere temporary (a restore) takes its place.
+   */
+  public static void moveMetadata(Path from, Path to) throws IOException {
+    Metadata.move(from, to);
+  }
+
   /** Whether the process that used the store before was killed rather than closing it. */
   synchronized boolean wasKilled() {
     return metadata.counter(IN_USE) == 1;
@@ -1265,13 +1273,16 @@ public final class InodeStore implements AutoCloseable {
   /**
    * Loads a dump into this store, which must be new (nothing but its root). Content comes back
    * as remote-only, as of its last upload; a file that had never been uploaded comes back empty,
-   * and is counted in the report.
+   * and is counted in the report. A damaged dump ({@link DamagedDumpException}), or one whose
+   * records do not add up to the tables they should fill, leaves this store half loaded: build it
+   * somewhere temporary and throw it away then.
    */
   public synchronized RestoreReport load(InputStream dump) throws IOException {
     if (!isEmpty()) {
       throw new IOException("a restore needs a new, empty store");
     }
     long[] counts = new long[2];
+    long[] records = new long[3]; // entries, symlinks, xattrs
     MetadataDump.read(dump, new MetadataDump.Loader() {
       @Override
       public void lastIno(long last) {
@@ -1297,22 +1308,36 @@ public final class InodeStore implements AutoCloseable {
 
       @Override
       public void entry(long parent, String name, long child) {
+        records[0]++;
         dentries.put(key(parent, name), child);
       }
 
       @Override
       public void symlink(long ino, String target) {
+        records[1]++;
         symlinks.put(ino, target);
       }
 
       @Override
       public void xattr(long ino, String name, byte[] value) {
+        records[2]++;
         xattrs.put(key(ino, name), value);
       }
     });
+    // A record read twice, or a root missing, shows here: each record must have filled one row.
+    requireRestored("inodes", counts[0], inodes.read().sizeLong());
+    requireRestored("directory entries", records[0], dentries.read().size());
+    requireRestored("symlinks", records[1], symlinks.read().size());
+    requireRestored("xattrs", records[2], xattrs.read().size());
     commit();
     nextIno = reservedUpTo = metadata.counter(LAST_INO);
     return new RestoreReport(counts[0], counts[1]);
+  }
+
+  private static void requireRestored(String what, long declared, long restored) throws DamagedDumpException {
+    if (declared != restored) {
+      throw new DamagedDumpException("it declares " + declared + " " + what + " but " + restored + " were restored");
+    }
   }
 
   /** The remote objects a dump refers to: what a kept backup needs kept. */

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.stream.Stream;
 import org.mapdb.BTreeMap;
 import org.mapdb.DB;
 import org.mapdb.DBMaker;
@@ -175,6 +176,26 @@ final class Metadata implements AutoCloseable {
   /** Whether there is metadata at {@code file}: its journal, or a MapDB file of an older Zero. */
   static boolean exists(Path file) {
     return Files.exists(sibling(file, ".journal")) || Files.exists(file);
+  }
+
+  /**
+   * Moves the closed metadata at {@code from}, every file of it, to {@code to}, where there is
+   * none. The journal is what makes metadata exist ({@link #exists}), so it moves last: stopped
+   * half way, nothing counts as metadata at {@code to} yet.
+   */
+  static void move(Path from, Path to) throws IOException {
+    Path journal = sibling(from, ".journal");
+    String name = from.getFileName().toString();
+    List<Path> files;
+    try (Stream<Path> beside = Files.list(from.toAbsolutePath().getParent())) {
+      files = beside.filter(f -> f.getFileName().toString().startsWith(name) && !f.getFileName().equals(journal.getFileName())).toList();
+    }
+    Files.createDirectories(to.toAbsolutePath().getParent());
+    for (Path file : files) {
+      Files.move(file, sibling(to, file.getFileName().toString().substring(name.length())));
+    }
+    Files.move(journal, sibling(to, ".journal"));
+    Journal.syncDirectory(to.toAbsolutePath().getParent());
   }
 
   /** True if the MapDB index was rebuilt at open: the last process did not close cleanly. */

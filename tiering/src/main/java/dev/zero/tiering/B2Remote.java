@@ -50,6 +50,8 @@ public final class B2Remote implements Remote {
   /** A delete lists one name's versions, almost always one or two. */
   private static final int VERSIONS_PER_PAGE = 100;
 
+  private static final String UNVERIFIED = "unverified:";
+
   /** 416: the range starts at or past the end of an object that exists. */
   private static final int RANGE_NOT_SATISFIABLE = 416;
 
@@ -159,6 +161,21 @@ public final class B2Remote implements Remote {
       }
     } catch (B2Exception e) {
       throw B2Failures.toRemoteException("delete '" + key + "'", e);
+    }
+  }
+
+  @Override
+  public String sha1(String key) throws RemoteException {
+    ObjectKeys.requireValid(key);
+    try {
+      String sha1 = client.getFileInfoByName(bucketName(), key).getContentSha1();
+      // "none" for large files; an upload that sent its SHA-1 after the data says "unverified:".
+      if (sha1 == null || sha1.equals("none")) {
+        return null;
+      }
+      return sha1.startsWith(UNVERIFIED) ? sha1.substring(UNVERIFIED.length()) : sha1;
+    } catch (B2Exception e) {
+      throw B2Failures.toRemoteException("read the SHA-1 of '" + key + "'", e);
     }
   }
 

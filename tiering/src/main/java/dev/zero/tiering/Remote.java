@@ -30,6 +30,14 @@ public interface Remote extends AutoCloseable {
    */
   void delete(String key) throws RemoteException;
 
+  /**
+   * The SHA-1 (hex) the remote recorded for object {@code key} when it was uploaded, to check a
+   * download against; null if it keeps none (a local directory, a B2 large file).
+   */
+  default String sha1(String key) throws RemoteException {
+    return null;
+  }
+
   /** Every object whose key starts with {@code prefix}, in key order. */
   List<RemoteObject> list(String prefix) throws RemoteException;
 
