@@ -247,7 +247,7 @@ final class BackupRig implements AutoCloseable {
         String output = assertCli("backup");
         Matcher m = BACKUP_OUTPUT.matcher(output);
         if (!m.find()) {
-            throw new AssertionError("zero-cli backup after changes must print 'backup: backups/<time>.zdump'; it printed:\n" + output);
+            throw new AssertionError("zero-cli backup after changes must print 'backup: zero/backups/<time>.zdump'; it printed:\n" + output);
         }
         return m.group(1);
     }

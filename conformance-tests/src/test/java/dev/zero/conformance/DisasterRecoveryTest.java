@@ -43,7 +43,7 @@ class DisasterRecoveryTest {
     private static final Instant FUTURE_ATIME = Instant.parse("2031-05-06T07:08:09.123456789Z");
     private static final Instant PAST_MTIME = Instant.parse("2002-03-04T05:06:07.987654321Z");
     private static final Pattern RESTORE_OUTPUT = Pattern.compile(
-            "^restore: (\\d+) inodes from (backups/\\S+\\.zdump) \\(taken [^)]+\\)(.*)$", Pattern.MULTILINE);
+            "^restore: (\\d+) inodes from (zero/backups/\\S+\\.zdump) \\(taken [^)]+\\)(.*)$", Pattern.MULTILINE);
 
     private final List<BackupRig> rigs = new ArrayList<>();
 
@@ -105,7 +105,7 @@ class DisasterRecoveryTest {
         Shell.Result restore = rig.cli("restore");
         assertEquals(0, restore.exitCode(), "restore into a new directory; " + rig.describe(restore));
         Matcher report = RESTORE_OUTPUT.matcher(restore.output());
-        assertTrue(report.find(), "restore must print 'restore: N inodes from backups/... (taken ...)'; it printed:\n" + restore.output());
+        assertTrue(report.find(), "restore must print 'restore: N inodes from zero/backups/... (taken ...)'; it printed:\n" + restore.output());
         assertEquals(backup, report.group(2), "the backup restored: the newest, the one zero-cli backup made");
         assertEquals(before.inodeCount(), Long.parseLong(report.group(1)), "inodes restored (the root included); output:\n" + restore.output());
         assertEquals("", report.group(3).trim(), "every file's content was uploaded before the backup, so none is lost");
