@@ -122,6 +122,10 @@ final class TieringRig implements AutoCloseable {
         return emulator;
     }
 
+    Path cache() {
+        return cache;
+    }
+
     long targetBytes() {
         return (long) (targetGb * 1e9);
     }
