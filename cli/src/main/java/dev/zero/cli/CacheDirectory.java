@@ -15,6 +15,8 @@ import java.nio.file.StandardOpenOption;
  * MapDB opens its file in one process only.
  */
 final class CacheDirectory implements AutoCloseable {
+  static final String CONTENT = "content";
+
   private final Path root;
   private final FileChannel lockChannel;
   private final FileLock lock;
@@ -77,7 +79,7 @@ final class CacheDirectory implements AutoCloseable {
   }
 
   Path contentDir() {
-    return root.resolve("content");
+    return root.resolve(CONTENT);
   }
 
   @Override

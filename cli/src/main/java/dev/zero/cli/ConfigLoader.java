@@ -75,6 +75,10 @@ final class ConfigLoader {
     } catch (IOException e) {
       throw new UserError(UserError.CONFIG, "cannot read config file " + file + ": " + e.getMessage());
     }
+    Setting key = settings.get(APPLICATION_KEY);
+    if (key != null && key.file().equals(file.toString())) {
+      KeyFiles.warnIfReadableByOthers(file);
+    }
     return toConfig(settings);
   }
 

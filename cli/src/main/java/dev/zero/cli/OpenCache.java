@@ -35,6 +35,7 @@ final class OpenCache implements AutoCloseable {
   static OpenCache open(CacheDirectory directory, Config config, boolean takeOver) throws UserError, IOException {
     POSIX posix = POSIXFactory.getNativePOSIX();
     Path metadataFile = config.metadataFileIn(directory.root());
+    OwnerOnlyModes.narrow(directory.root(), metadataFile, config.b2() == null ? config.remoteDirectoryIn(directory.root()) : null);
     InodeStore store;
     try {
       store = InodeStore.open(metadataFile, directory.contentDir(), COMMIT_INTERVAL, posix.getuid(), posix.getgid());

@@ -1,5 +1,7 @@
 package dev.zero.cli;
 
+import dev.zero.store.OwnerOnly;
+import jnr.posix.POSIXFactory;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -31,6 +33,10 @@ public final class ZeroCli implements Runnable {
   private static final java.util.logging.Logger HTTP_CLIENT_LOG = java.util.logging.Logger.getLogger("org.apache.http");
 
   public static void main(String[] args) {
+    // Everything this process creates (content, the metadata store, its journal and temporaries,
+    // the lock, backups, a local remote, an emulator's bucket) holds users' data: the umask keeps
+    // all of it owner-only, also what a library or a new line of code creates without a mode.
+    POSIXFactory.getNativePOSIX().umask(OwnerOnly.UMASK);
     HTTP_CLIENT_LOG.setLevel(java.util.logging.Level.WARNING);
     CommandLine cli = new CommandLine(new ZeroCli());
     cli.getSubcommands().get("mount").getCommandSpec().usageMessage().footer(MountCommand.helpFooter());

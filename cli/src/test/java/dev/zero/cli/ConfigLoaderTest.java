@@ -7,15 +7,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.jimfs.Configuration;
 import com.google.common.jimfs.Jimfs;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class ConfigLoaderTest {
-  private final FileSystem fs = Jimfs.newFileSystem(Configuration.unix());
+  private final FileSystem fs = Jimfs.newFileSystem(Configuration.unix().toBuilder().setAttributeViews("basic", "owner", "posix").build());
   private final Path file = fs.getPath("/home/u/.config/zero/config.yml");
 
   @AfterEach
@@ -31,6 +35,38 @@ class ConfigLoaderTest {
 
   private String error(String yaml) {
     return assertThrows(UserError.class, () -> load(yaml)).getMessage();
+  }
+
+  /** What loading {@code yaml} from a file of mode {@code mode} prints on stderr. */
+  private String stderrOfLoading(String yaml, String mode) throws Exception {
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, yaml);
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(mode));
+    PrintStream stderr = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      ConfigLoader.load(file, true);
+    } finally {
+      System.setErr(stderr);
+    }
+    return captured.toString(StandardCharsets.UTF_8);
+  }
+
+  private static final String B2_KEYS = "accountId: id\napplicationKey: secret\nbucketId: bucket\n";
+
+  @Test
+  void anApplicationKeyOthersCanReadIsWarnedAboutInOneLine() throws Exception {
+    assertEquals("zero: warning: " + file + " holds a B2 application key and is readable by other users; chmod 600 it.\n",
+        stderrOfLoading(B2_KEYS, "rw-r--r--"));
+    assertEquals("zero: warning: " + file + " holds a B2 application key and is readable by other users; chmod 600 it.\n",
+        stderrOfLoading(B2_KEYS, "rw-r-----"));
+  }
+
+  @Test
+  void aPrivateKeyFileOrAFileWithoutAKeyIsNotWarnedAbout() throws Exception {
+    assertEquals("", stderrOfLoading(B2_KEYS, "rw-------"));
+    assertEquals("", stderrOfLoading("targetDiskUsage: 5\n", "rw-r--r--"));
   }
 
   @Test

@@ -38,7 +38,7 @@ public final class ContentStore {
   ContentStore(Path dir) throws IOException {
     this.dir = dir;
     for (int shard = 0; shard < 256; shard++) {
-      Files.createDirectories(dir.resolve(shardName(shard)));
+      Files.createDirectories(dir.resolve(shardName(shard)), OwnerOnly.DIRECTORY);
     }
     this.disk = Files.getFileStore(dir);
     this.reserve = Math.min(MAX_RESERVE, disk.getTotalSpace() / 10);
@@ -134,8 +134,11 @@ public final class ContentStore {
   }
 
   void truncate(long ino, long size) throws FsException {
-    try (RandomAccessFile file = new RandomAccessFile(path(ino).toFile(), "rw")) {
-      file.setLength(size);
+    try {
+      OwnerOnly.createFileIfMissing(path(ino));
+      try (RandomAccessFile file = new RandomAccessFile(path(ino).toFile(), "rw")) {
+        file.setLength(size);
+      }
     } catch (IOException e) {
       throw ioError("truncate", ino, e);
     }

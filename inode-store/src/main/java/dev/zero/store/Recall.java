@@ -41,6 +41,7 @@ final class Recall {
     this.key = key;
     this.size = size;
     this.chunks = (int) ((size + CHUNK - 1) / CHUNK);
+    OwnerOnly.createFileIfMissing(path);
     try (RandomAccessFile sparse = new RandomAccessFile(path.toFile(), "rw")) {
       sparse.setLength(0);
       sparse.setLength(size);

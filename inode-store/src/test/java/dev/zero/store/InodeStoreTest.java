@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -297,6 +298,24 @@ class InodeStoreTest {
     assertEquals("k2", store.getattr(f).remoteKey());
   }
 
+  /** Content is the users' data: nobody but Zero's own user may read it, whatever umask is set. */
+  @Test
+  void contentFilesMadeByTruncateAndByARecallAreOwnerOnly() throws Exception {
+    Map<String, byte[]> remote = new HashMap<>();
+    store.setFetcher((key, offset, length, target) -> target.write(ByteBuffer.wrap(remote.get(key), (int) offset, (int) length), offset));
+    long truncated = store.mknod(ROOT, "t", FILE, 0, 0, 0).ino();
+    store.truncate(truncated, 10);
+    long recalled = store.mknod(ROOT, "r", FILE, 0, 0, 0).ino();
+    writeAll(recalled, new byte[] {1, 2, 3, 4});
+    uploadAndEvict(recalled, "k", remote);
+
+    store.ensureLocal(recalled, 0, 4);
+
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(store.content().path(truncated))));
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(store.content().path(recalled))));
+    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(store.content().path(recalled).getParent())));
+  }
+
   private void writeAll(long ino, byte[] data) throws Exception {
     Files.write(store.open(ino, true), data);
     store.wrote(ino, data.length);
@@ -304,7 +323,7 @@ class InodeStoreTest {
   }
 
   private void uploadAndEvict(long ino, String key, Map<String, byte[]> remote) throws Exception {
-    InodeStore.UploadJob job = store.uploadJobs(Duration.ZERO).get(0);
+    InodeStore.UploadJob job = store.uploadJobs(Duration.ZERO).stream().filter(j -> j.ino() == ino).findFirst().orElseThrow();
     remote.put(key, Files.readAllBytes(job.file()));
     assertTrue(store.uploaded(ino, job.version(), key, job.size()));
     assertEquals(1, store.evict(List.of(ino)));

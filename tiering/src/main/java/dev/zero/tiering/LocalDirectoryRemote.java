@@ -1,5 +1,6 @@
 package dev.zero.tiering;
 
+import dev.zero.store.OwnerOnly;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -17,6 +18,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -26,7 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * subdirectories. An upload is written to a staging file, flushed to disk and renamed into place,
  * so after a crash an object is either whole under its name or absent. A key cannot be both an
  * object and a directory ("a" and "a/b"), and the staging directory's name is not a usable first
- * segment.
+ * segment. Objects are the users' content: files 0600 and directories 0700 ({@link OwnerOnly}).
  */
 public final class LocalDirectoryRemote implements Remote {
   /**
@@ -51,7 +53,7 @@ public final class LocalDirectoryRemote implements Remote {
     this.dir = dir.toAbsolutePath().normalize();
     this.staging = this.dir.resolve(STAGING);
     try {
-      Files.createDirectories(staging);
+      Files.createDirectories(staging, OwnerOnly.DIRECTORY);
       removeAbandonedStagingFiles();
     } catch (IOException e) {
       throw DiskFailures.refused("opening the remote directory " + this.dir, "that directory", e);
@@ -81,7 +83,7 @@ public final class LocalDirectoryRemote implements Remote {
     try (source) {
       long size;
       try (FileChannel out =
-          FileChannel.open(stagingFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+          FileChannel.open(stagingFile, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OwnerOnly.FILE)) {
         size = copy(source, out);
         out.force(true);
       }
@@ -269,7 +271,7 @@ public final class LocalDirectoryRemote implements Remote {
     changed.add(existing);
     for (Path directory : missing) {
       try {
-        Files.createDirectory(directory);
+        Files.createDirectory(directory, OwnerOnly.DIRECTORY);
       } catch (FileAlreadyExistsException e) {
         if (!Files.isDirectory(directory)) {
           throw e; // a file holds the name: a key "a" and a key "a/b" cannot both exist here

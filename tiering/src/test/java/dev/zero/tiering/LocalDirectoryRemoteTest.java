@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,20 @@ class LocalDirectoryRemoteTest extends RemoteContractTest {
     assertEquals(List.of("object"), names(dir.resolve("ab/cd")));
     assertArrayEquals(content, Files.readAllBytes(dir.resolve("ab/cd/object")));
     assertEquals(List.of(), names(dir.resolve(LocalDirectoryRemote.STAGING)));
+  }
+
+  @Test
+  void objectsAndTheirDirectoriesAreReadableByTheirOwnerAlone() throws Exception {
+    remote.upload("inode/7/object", TestFiles.write(work, "object", new byte[] {1}));
+
+    assertEquals("rw-------", mode(dir.resolve("inode/7/object")));
+    for (Path directory : List.of(dir, dir.resolve(LocalDirectoryRemote.STAGING), dir.resolve("inode"), dir.resolve("inode/7"))) {
+      assertEquals("rwx------", mode(directory), directory.toString());
+    }
+  }
+
+  private static String mode(Path path) throws Exception {
+    return PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
   }
 
   @Test
