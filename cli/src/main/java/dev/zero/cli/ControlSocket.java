@@ -1,5 +1,6 @@
 package dev.zero.cli;
 
+import java.lang.System.Logger.Level;
 import dev.zero.store.InodeStore;
 import dev.zero.tiering.TierReport;
 import dev.zero.tiering.TieringEngine;
@@ -29,6 +30,7 @@ import java.util.List;
  * and last {@code done EXIT_CODE}.
  */
 final class ControlSocket implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(ControlSocket.class.getName());
   static final String TIER = "tier";
   static final String STATUS = "status";
   static final String GC = "gc";
@@ -107,7 +109,7 @@ final class ControlSocket implements AutoCloseable {
         out.println("done 2");
       }
     } catch (IOException | RuntimeException e) {
-      System.err.println("zero: control request failed: " + e);
+      LOG.log(Level.WARNING, "control request failed: " + e);
     }
   }
 

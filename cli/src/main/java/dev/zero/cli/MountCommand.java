@@ -1,5 +1,6 @@
 package dev.zero.cli;
 
+import java.lang.System.Logger.Level;
 import dev.zero.fuse.MountOptions;
 import dev.zero.fuse.ZeroFuse;
 import dev.zero.tiering.FilesystemClaim;
@@ -35,6 +36,7 @@ import sun.misc.Signal;
           + " background: uploads quiet files, evicts when over the target disk usage."
     })
 final class MountCommand implements Callable<Integer> {
+  private static final System.Logger LOG = System.getLogger(MountCommand.class.getName());
   /** What --help adds below the options: every configuration key, and the exit codes. */
   static String[] helpFooter() {
     List<String> lines = new ArrayList<>(List.of("", "Configuration keys (config.yml; the README explains each):"));
@@ -76,6 +78,11 @@ final class MountCommand implements Callable<Integer> {
   @Option(names = "--debug", description = "Print every FUSE request (libfuse's -d).")
   boolean debug;
 
+  @Option(names = "--log-level", paramLabel = "error|warning|info|debug", defaultValue = "info",
+      description = "What the mount logs, to stderr and to <cache>/zero.log.0 (rotated at 10 MB, 5 kept):"
+          + " debug adds every upload, eviction and recall with its path. Default: ${DEFAULT-VALUE}.")
+  Logging.LogLevel logLevel;
+
   @Option(names = "--take-over", description = "Mount although the remote says another machine has this filesystem"
       + " mounted: only when that machine is gone for good (a crash on this machine is taken over by itself).")
   boolean takeOver;
@@ -85,14 +92,24 @@ final class MountCommand implements Callable<Integer> {
     Config settings = config.load();
     boolean multithreaded = fuseLoop == null ? settings.multithreadedFuse() : parseLoop(fuseLoop);
     Path target = Mountpoint.check(mountpoint);
-    try (OpenCache open = OpenCache.open(CacheDirectory.lock(cache.toAbsolutePath().normalize()), settings, takeOver);
+    Logging.toStderr(logLevel);
+    CacheDirectory directory = CacheDirectory.lock(cache.toAbsolutePath().normalize());
+    Path log;
+    try {
+      log = Logging.toCacheFile(directory.root(), logLevel);
+    } catch (UserError e) {
+      directory.close();
+      throw e;
+    }
+    try (OpenCache open = OpenCache.open(directory, settings, takeOver);
         ControlSocket control = ControlSocket.serve(open.root(), open.store(), open.engine())) {
       claimRemote(open);
       ScheduledExecutorService tiering = startBackgroundTiering(open);
       ZeroFuse fuse = new ZeroFuse(open.store(), settings.capacityBytes());
       Signal.handle(new Signal("TERM"), signal -> fuse.unmount());
       Signal.handle(new Signal("INT"), signal -> fuse.unmount());
-      System.err.println("zero: mounting " + target + " (cache " + open.root() + ")");
+      LOG.log(Level.INFO, "mounting " + target + " (cache " + open.root() + "; remote: " + open.engine().remoteName()
+          + "; log: " + log + ")");
       try {
         fuse.serve(target, new MountOptions(multithreaded, allowOther(), debug));
       } catch (RuntimeException e) {
@@ -104,7 +121,7 @@ final class MountCommand implements Callable<Integer> {
         tiering.awaitTermination(10, TimeUnit.MINUTES);
       }
       open.engine().backUpNow();
-      System.err.println("zero: unmounted " + target);
+      LOG.log(Level.INFO, "unmounted " + target);
       return 0;
     }
   }
@@ -125,7 +142,7 @@ final class MountCommand implements Callable<Integer> {
     try {
       claim.get(CLAIM_WAIT.toSeconds(), TimeUnit.SECONDS);
     } catch (TimeoutException e) {
-      System.err.println("zero: warning: the remote does not answer within " + CLAIM_WAIT.toSeconds()
+      LOG.log(Level.WARNING, "the remote does not answer within " + CLAIM_WAIT.toSeconds()
           + " s; mounting anyway: local files work, and uploads start once it is back.");
     } catch (ExecutionException e) {
       Throwable failure = e.getCause() instanceof CompletionException wrapped ? wrapped.getCause() : e.getCause();
@@ -135,7 +152,7 @@ final class MountCommand implements Callable<Integer> {
       if (failure instanceof RemoteException remote && remote.kind() != RemoteException.Kind.UNAVAILABLE) {
         throw new UserError(UserError.CONFIG, remote.getMessage());
       }
-      System.err.println("zero: warning: the remote cannot be reached (" + failure.getMessage()
+      LOG.log(Level.WARNING, "the remote cannot be reached (" + failure.getMessage()
           + "); mounting anyway: local files work, and uploads start once it is back.");
     }
   }
@@ -152,7 +169,7 @@ final class MountCommand implements Callable<Integer> {
       try {
         open.engine().runOnce(null, false);
       } catch (RuntimeException e) {
-        System.err.println("zero: tiering pass failed: " + e);
+        LOG.log(Level.WARNING, "tiering pass failed: " + e);
       }
     }, seconds, seconds, TimeUnit.SECONDS);
     return tiering;
@@ -166,7 +183,7 @@ final class MountCommand implements Callable<Integer> {
     Path fuseConf = Path.of("/etc/fuse.conf");
     boolean permitted = Files.exists(fuseConf) && Files.readAllLines(fuseConf).stream().anyMatch(line -> line.trim().equals("user_allow_other"));
     if (!permitted) {
-      System.err.println("zero: other users will not see this mount; add user_allow_other to /etc/fuse.conf to let them in.");
+      LOG.log(Level.WARNING, "other users will not see this mount; add user_allow_other to /etc/fuse.conf to let them in.");
     }
     return permitted;
   }

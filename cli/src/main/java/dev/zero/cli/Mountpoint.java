@@ -1,5 +1,6 @@
 package dev.zero.cli;
 
+import java.lang.System.Logger.Level;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -11,6 +12,7 @@ import jnr.posix.POSIXFactory;
 
 /** Checks that a path can take a mount, so that libfuse's own errors are never what a user sees. */
 final class Mountpoint {
+  private static final System.Logger LOG = System.getLogger(Mountpoint.class.getName());
   private static final POSIX POSIX = POSIXFactory.getNativePOSIX();
 
   private Mountpoint() {}
@@ -64,7 +66,7 @@ final class Mountpoint {
         throw new UserError(UserError.MOUNT, "a dead Zero mount is left on " + path + " and fusermount could not clear it ("
             + output + "); clear it with: sudo umount -l " + path);
       }
-      System.err.println("zero: cleared the dead Zero mount on " + path + " (its process was gone)");
+      LOG.log(Level.INFO, "cleared the dead Zero mount on " + path + " (its process was gone)");
     } catch (IOException e) {
       throw new UserError(UserError.MOUNT, "a dead Zero mount is left on " + path + " (" + e.getMessage()
           + "); clear it with: fusermount -u -z " + path);

@@ -1,5 +1,6 @@
 package dev.zero.cli;
 
+import java.lang.System.Logger.Level;
 import dev.zero.store.OwnerOnly;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -21,6 +22,7 @@ import java.util.Set;
  * and a metadata store outside the cache (its file and siblings) is checked every time.
  */
 final class OwnerOnlyModes {
+  private static final System.Logger LOG = System.getLogger(OwnerOnlyModes.class.getName());
   private OwnerOnlyModes() {}
 
   /** {@code remoteDirectory} is null when the remote is not a local directory. */
@@ -38,7 +40,7 @@ final class OwnerOnlyModes {
     try {
       if (isWide(root) || isWide(sentinel)) {
         // Seconds for a cache of 100,000 files, once: say why this start is slow.
-        System.err.println("zero: making every file under " + root + " readable by its owner alone (once, for caches of earlier versions)");
+        LOG.log(Level.INFO, "making every file under " + root + " readable by its owner alone (once, for caches of earlier versions)");
         narrowTree(root);
       }
     } catch (IOException e) {
@@ -100,6 +102,6 @@ final class OwnerOnlyModes {
   }
 
   private static void warn(Path path, IOException e) {
-    System.err.println("zero: warning: could not make " + path + " readable by its owner alone (" + e.getMessage() + "); run chmod -R go-rwx on it.");
+    LOG.log(Level.WARNING, "could not make " + path + " readable by its owner alone (" + e.getMessage() + "); run chmod -R go-rwx on it.");
   }
 }

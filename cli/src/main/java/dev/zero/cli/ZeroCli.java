@@ -26,18 +26,12 @@ public final class ZeroCli implements Runnable {
     throw new ParameterException(spec.commandLine(), "Name a command, for example: zero-cli mount <mountpoint> <cache>");
   }
 
-  /**
-   * The B2 SDK's HTTP client logs every connection it retries at INFO; Zero reports what still
-   * fails after the retries itself. Held here because java.util.logging forgets unreferenced loggers.
-   */
-  private static final java.util.logging.Logger HTTP_CLIENT_LOG = java.util.logging.Logger.getLogger("org.apache.http");
-
   public static void main(String[] args) {
     // Everything this process creates (content, the metadata store, its journal and temporaries,
     // the lock, backups, a local remote, an emulator's bucket) holds users' data: the umask keeps
     // all of it owner-only, also what a library or a new line of code creates without a mode.
     POSIXFactory.getNativePOSIX().umask(OwnerOnly.UMASK);
-    HTTP_CLIENT_LOG.setLevel(java.util.logging.Level.WARNING);
+    Logging.toStderr(Logging.LogLevel.info);
     CommandLine cli = new CommandLine(new ZeroCli());
     cli.getSubcommands().get("mount").getCommandSpec().usageMessage().footer(MountCommand.helpFooter());
     cli.setExecutionExceptionHandler(

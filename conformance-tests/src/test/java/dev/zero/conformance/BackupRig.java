@@ -87,6 +87,8 @@ final class BackupRig implements AutoCloseable {
                 + "backupIntervalSeconds: " + settings.backupIntervalSeconds() + "\n";
         try {
             Files.writeString(config, yaml);
+            // It holds a B2 key: owner-only, as the README tells users (Zero warns otherwise).
+            Files.setPosixFilePermissions(config, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -78,6 +78,7 @@ class CredentialsAtMountTest {
     private Path config(String keyId, String key, String bucket, String url) throws IOException {
         Path config = work.resolve("config.yml");
         Files.writeString(config, "accountId: " + keyId + "\napplicationKey: " + key + "\nbucketId: " + bucket + "\nb2Url: " + url + "\n");
+        Files.setPosixFilePermissions(config, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         return config;
     }
 }

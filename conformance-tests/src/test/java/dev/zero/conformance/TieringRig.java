@@ -117,6 +117,8 @@ final class TieringRig implements AutoCloseable {
                 + "uploadDelaySeconds: " + uploadDelaySeconds + "\n" + moreSettings;
         try {
             Files.writeString(config, yaml);
+            // It holds a B2 key: owner-only, as the README tells users (Zero warns otherwise).
+            Files.setPosixFilePermissions(config, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -60,13 +60,13 @@ public final class ZeroMount implements AutoCloseable {
      * Mounts Zero at {@code mountpoint} (created if missing) with its cache in {@code cache} and
      * the settings in {@code config}, and waits until the mount is there.
      */
-    public static ZeroMount start(Path mountpoint, Path cache, Path config) throws IOException {
+    public static ZeroMount start(Path mountpoint, Path cache, Path config, String... options) throws IOException {
         Path mnt = mountpoint.toAbsolutePath().normalize();
         if (isMounted(mnt)) {
             throw new IllegalStateException(mnt + " is already a mountpoint; a previous run left it behind");
         }
         Files.createDirectories(mnt);
-        return launch(mnt, cache, config);
+        return launch(mnt, cache, config, options);
     }
 
     /** Like {@link #start}, on a mountpoint where a killed mount is left: Zero must clear it itself. */
@@ -74,15 +74,16 @@ public final class ZeroMount implements AutoCloseable {
         return launch(mountpoint.toAbsolutePath().normalize(), cache, config);
     }
 
-    private static ZeroMount launch(Path mnt, Path cache, Path config) throws IOException {
+    private static ZeroMount launch(Path mnt, Path cache, Path config, String... options) throws IOException {
         Files.createDirectories(cache);
         Path logDir = Files.createDirectories(Path.of(System.getProperty("zero.log.dir", System.getProperty("java.io.tmpdir"))));
         Path log = Files.createTempFile(logDir, "mount-" + mnt.getFileName() + "-", ".log");
 
-        Process process = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-jar", jar().toString(),
-                        "mount", "--config", config.toString(), mnt.toString(), cache.toAbsolutePath().toString())
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", jar().toString(), "mount", "--config", config.toString()));
+        command.addAll(List.of(options));
+        command.addAll(List.of(mnt.toString(), cache.toAbsolutePath().toString()));
+        Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();

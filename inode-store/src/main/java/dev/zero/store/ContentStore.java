@@ -1,5 +1,6 @@
 package dev.zero.store;
 
+import java.lang.System.Logger.Level;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
@@ -17,6 +18,7 @@ import jnr.posix.POSIXFactory;
  * subdirectories so no directory grows huge. A missing file is empty content.
  */
 public final class ContentStore {
+  private static final System.Logger LOG = System.getLogger(ContentStore.class.getName());
   private static final POSIX POSIX = POSIXFactory.getNativePOSIX();
 
   /** How often the free space of the cache disk is read again: statvfs is cheap, not free. */
@@ -149,7 +151,7 @@ public final class ContentStore {
       Files.deleteIfExists(path(ino));
     } catch (IOException e) {
       // A stray content file wastes space but loses nothing; fsck finds it.
-      System.err.println("zero: could not delete content of inode " + ino + ": " + e.getMessage());
+      LOG.log(Level.WARNING, "could not delete content of inode " + ino + ": " + e.getMessage());
     }
   }
 
@@ -181,7 +183,7 @@ public final class ContentStore {
         try {
           Files.deleteIfExists(probe);
         } catch (IOException e) {
-          System.err.println("zero: cannot remove " + probe + ": " + e.getMessage());
+          LOG.log(Level.WARNING, "cannot remove " + probe + ": " + e.getMessage());
         }
       }
     }

@@ -1,5 +1,6 @@
 package dev.zero.store;
 
+import java.lang.System.Logger.Level;
 import static dev.zero.store.Errno.E2BIG;
 import static dev.zero.store.Errno.EEXIST;
 import static dev.zero.store.Errno.EFBIG;
@@ -50,6 +51,7 @@ import org.mapdb.HTreeMap;
  * to one file, or of creates in one directory, costs one record write per commit, not per call.
  */
 public final class InodeStore implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(InodeStore.class.getName());
   public static final long ROOT = 1;
   public static final int XATTR_CREATE = 1;
   public static final int XATTR_REPLACE = 2;
@@ -250,14 +252,14 @@ public final class InodeStore implements AutoCloseable {
         long ino = ContentStore.inoOf(file);
         Inode inode = ino < 0 ? null : inodeOrNull(ino);
         if (ino > handedOut) {
-          System.err.println("zero: " + file + " belongs to inode " + ino + ", a number the metadata never handed out;"
+          LOG.log(Level.WARNING, file + " belongs to inode " + ino + ", a number the metadata never handed out;"
               + " kept: zero-cli fsck --repair puts it in /lost+found");
         } else if (ino >= 0 && (inode == null || !inode.isRegular())) {
           Files.deleteIfExists(file);
         }
       }
     } catch (IOException e) {
-      System.err.println("zero: cannot remove stray content after a crash: " + e.getMessage());
+      LOG.log(Level.WARNING, "cannot remove stray content after a crash: " + e.getMessage());
     }
   }
 
@@ -281,18 +283,18 @@ public final class InodeStore implements AutoCloseable {
       }
       String found = length == -1 ? "no local content" : length + " local bytes";
       if (inode.content() == ContentState.LOCAL_CLEAN && inode.remote() != null) {
-        System.err.println("zero: inode " + ino + " had " + found + " for a size of " + inode.size()
+        LOG.log(Level.WARNING, "inode " + ino + " had " + found + " for a size of " + inode.size()
             + " after a crash; its remote copy is whole, so it becomes remote-only");
         save(inode.withContentState(ContentState.REMOTE, inode.remote()));
         commit(); // the state must say remote before the local copy goes
         content.delete(ino);
         return;
       }
-      System.err.println("zero: inode " + ino + " had " + found + " for a size of " + inode.size()
+      LOG.log(Level.WARNING, "inode " + ino + " had " + found + " for a size of " + inode.size()
           + " after a crash; its content is cut or zero-extended to the size");
       content.truncate(ino, inode.size());
     } catch (IOException | FsException e) {
-      System.err.println("zero: cannot check the local content of inode " + ino + " after a crash: " + e.getMessage());
+      LOG.log(Level.WARNING, "cannot check the local content of inode " + ino + " after a crash: " + e.getMessage());
     }
   }
 
@@ -747,7 +749,7 @@ public final class InodeStore implements AutoCloseable {
     settleRecalls(); // a file read to its end moments ago is clean once settled, and may go too
     int evicted = evictToFree(bytes + ROOM_SLACK);
     if (evicted > 0) {
-      System.err.println("zero: the cache disk was full: evicted " + evicted + " clean files to make room");
+      LOG.log(Level.INFO, "the cache disk was full: evicted " + evicted + " clean files to make room");
     }
     content.ensureRoomFor(bytes);
   }
@@ -770,7 +772,7 @@ public final class InodeStore implements AutoCloseable {
     try {
       content.truncate(ino, 0);
     } catch (FsException e) {
-      System.err.println("zero: " + e.getMessage());
+      LOG.log(Level.WARNING, e.getMessage());
     }
   }
 
@@ -890,7 +892,7 @@ public final class InodeStore implements AutoCloseable {
       try {
         recall.finish();
       } catch (IOException e) {
-        System.err.println("zero: cannot make recalled content of inode " + ino + " durable: " + e.getMessage());
+        LOG.log(Level.WARNING, "cannot make recalled content of inode " + ino + " durable: " + e.getMessage());
         continue;
       }
       synchronized (this) {
@@ -902,6 +904,9 @@ public final class InodeStore implements AutoCloseable {
         if (inode != null && inode.content() == ContentState.REMOTE && recall.isOf(inode.remoteKey())) {
           recalledFiles++;
           recalledBytes += inode.size();
+          if (LOG.isLoggable(Level.DEBUG)) {
+            LOG.log(Level.DEBUG, "recalled " + pathOf(ino) + " (" + inode.size() + " bytes)");
+          }
           saveUnversioned(inode.withContentState(ContentState.LOCAL_CLEAN, inode.remote()));
         }
       }
@@ -1037,7 +1042,7 @@ public final class InodeStore implements AutoCloseable {
     if (inode == null || inode.content() != ContentState.LOCAL_DIRTY || versions.getOrDefault(ino, 0L) != version
         || writers.containsKey(ino) || bytes != inode.size()) {
       if (inode != null && bytes != inode.size() && versions.getOrDefault(ino, 0L) == version) {
-        System.err.println("zero: the upload of inode " + ino + " read " + bytes + " bytes, but the file has "
+        LOG.log(Level.WARNING, "the upload of inode " + ino + " read " + bytes + " bytes, but the file has "
             + inode.size() + "; it stays dirty and is uploaded again");
       }
       discard(key);
@@ -1099,6 +1104,9 @@ public final class InodeStore implements AutoCloseable {
     // Deleting files takes time: outside the lock, so that operations on other files go on.
     for (long ino : evicted) {
       content.delete(ino);
+      if (LOG.isLoggable(Level.DEBUG)) {
+        LOG.log(Level.DEBUG, "evicted " + pathOf(ino));
+      }
     }
     synchronized (this) {
       evicting.removeAll(evicted);
@@ -1453,7 +1461,7 @@ public final class InodeStore implements AutoCloseable {
         metadata.close();
       } catch (IOException e) {
         // The journal holds every commit; the next open rebuilds the index from it.
-        System.err.println("zero: closing the metadata failed (" + e.getMessage() + "); the next open rebuilds it");
+        LOG.log(Level.WARNING, "closing the metadata failed (" + e.getMessage() + "); the next open rebuilds it");
       }
     }
   }
@@ -1462,7 +1470,7 @@ public final class InodeStore implements AutoCloseable {
     try {
       sync();
     } catch (RuntimeException e) {
-      System.err.println("zero: metadata commit failed, will retry: " + e);
+      LOG.log(Level.WARNING, "metadata commit failed, will retry: " + e);
     }
   }
 

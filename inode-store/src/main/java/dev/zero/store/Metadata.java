@@ -1,5 +1,6 @@
 package dev.zero.store;
 
+import java.lang.System.Logger.Level;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -37,6 +38,7 @@ import org.mapdb.serializer.SerializerArrayTuple;
  * clean close not even that) is {@link JournalDamage}, and the files stay as they were.
  */
 final class Metadata implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(Metadata.class.getName());
   /** A journal longer than this is folded into a new checkpoint at the next commit. */
   static final long CHECKPOINT_AFTER_BYTES = 64L << 20;
   /** Checkpoint records are cut at about this size. */
@@ -284,14 +286,14 @@ final class Metadata implements AutoCloseable {
     try {
       db = openDb(file);
     } catch (RuntimeException e) {
-      System.err.println("zero: the metadata index " + file + " does not open (" + e.getMessage() + "); it is rebuilt from the journal");
+      LOG.log(Level.INFO, "the metadata index " + file + " does not open (" + e.getMessage() + "); it is rebuilt from the journal");
       return null;
     }
     if (db.exists(INDEX_STAMP) && clean.equals(db.atomicString(INDEX_STAMP).open().get())) {
       return db;
     }
     db.close();
-    System.err.println("zero: the metadata index " + file + " is not the one closed with the journal; it is rebuilt from the journal");
+    LOG.log(Level.INFO, "the metadata index " + file + " is not the one closed with the journal; it is rebuilt from the journal");
     return null;
   }
 

@@ -1,5 +1,6 @@
 package dev.zero.store;
 
+import java.lang.System.Logger.Level;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.channels.FileChannel;
@@ -17,6 +18,7 @@ import java.util.concurrent.Executor;
  * memory: a recall cut short by a restart starts again from nothing.
  */
 final class Recall {
+  private static final System.Logger LOG = System.getLogger(Recall.class.getName());
   static final long CHUNK = 8L << 20;
   /** How soon after a failed read the kernel's retry of it comes, at most. */
   private static final long RETRY_WINDOW_NANOS = 1_000_000_000L;
@@ -132,7 +134,7 @@ final class Recall {
       }
       fetched = true;
     } catch (IOException e) {
-      System.err.println("zero: cannot recall inode " + ino + " (" + key + ") from the remote: " + e.getMessage());
+      LOG.log(Level.WARNING, "cannot recall inode " + ino + " (" + key + ") from the remote: " + e.getMessage());
       throw new FsException(Errno.EIO, "recall of inode " + ino + " failed: " + e.getMessage());
     } finally {
       synchronized (this) {
@@ -159,7 +161,7 @@ final class Recall {
     try {
       file.close();
     } catch (IOException e) {
-      System.err.println("zero: closing recalled content of inode " + ino + ": " + e.getMessage());
+      LOG.log(Level.WARNING, "closing recalled content of inode " + ino + ": " + e.getMessage());
     }
   }
 }

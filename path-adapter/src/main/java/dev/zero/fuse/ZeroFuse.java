@@ -1,5 +1,6 @@
 package dev.zero.fuse;
 
+import java.lang.System.Logger.Level;
 import dev.zero.store.DirEntry;
 import dev.zero.store.Errno;
 import dev.zero.store.FileMode;
@@ -27,6 +28,7 @@ import ru.serce.jnrfuse.struct.Statvfs;
  * hands the store's errno back to the kernel.
  */
 public final class ZeroFuse extends FuseStubFS {
+  private static final System.Logger LOG = System.getLogger(ZeroFuse.class.getName());
   private static final int O_ACCMODE = 03;
   private static final int O_RDONLY = 0;
   private static final int O_APPEND = 02000;
@@ -74,8 +76,7 @@ public final class ZeroFuse extends FuseStubFS {
     } catch (FsException e) {
       return -e.errno().code();
     } catch (RuntimeException e) {
-      System.err.println("zero: internal error, answering EIO: " + e);
-      e.printStackTrace();
+      LOG.log(Level.ERROR, "internal error, answering EIO: " + e, e);
       return -Errno.EIO.code();
     }
   }

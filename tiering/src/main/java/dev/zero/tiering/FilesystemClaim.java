@@ -1,5 +1,6 @@
 package dev.zero.tiering;
 
+import java.lang.System.Logger.Level;
 import static dev.zero.tiering.SmallObjects.field;
 
 import dev.zero.store.InodeStore;
@@ -26,6 +27,7 @@ import java.util.UUID;
  * process whose lease was taken over stops writing.
  */
 public final class FilesystemClaim {
+  private static final System.Logger LOG = System.getLogger(FilesystemClaim.class.getName());
   /** Why this store may not write to the remote's filesystem: a sentence saying what to do. */
   public static final class ConflictException extends IOException {
     ConflictException(String sentence) {
@@ -102,7 +104,7 @@ public final class FilesystemClaim {
         remote.delete(layout.leaseKey());
       }
     } catch (IOException e) {
-      System.err.println("zero: cannot drop the mount lease of '" + layout + "' (" + e.getMessage()
+      LOG.log(Level.WARNING, "cannot drop the mount lease of '" + layout + "' (" + e.getMessage()
           + "); the next mount on another machine needs --take-over");
     }
   }

@@ -1,5 +1,6 @@
 package dev.zero.tiering;
 
+import java.lang.System.Logger.Level;
 import dev.zero.store.DamagedDumpException;
 import dev.zero.store.InodeStore;
 import java.io.IOException;
@@ -29,6 +30,7 @@ import java.util.Set;
  * the newest {@link #KEEP} are kept, older ones deleted.
  */
 public final class MetadataBackups {
+  private static final System.Logger LOG = System.getLogger(MetadataBackups.class.getName());
   static final int KEEP = 10;
   private static final String SUFFIX = ".zdump";
   private static final DateTimeFormatter NAME =
@@ -119,7 +121,7 @@ public final class MetadataBackups {
     for (RemoteObject object : remote.list(prefix)) {
       Long taken = takenMillis(object.key().substring(prefix.length()));
       if (taken == null) {
-        System.err.println("zero: skipping " + object.key() + " in the remote: it is not named like a metadata backup");
+        LOG.log(Level.WARNING, "skipping " + object.key() + " in the remote: it is not named like a metadata backup");
       } else {
         backups.add(new Backup(object.key(), taken, object.size()));
       }

@@ -1,5 +1,6 @@
 package dev.zero.tiering;
 
+import java.lang.System.Logger.Level;
 import dev.zero.store.InodeStore;
 import dev.zero.store.InodeStore.EvictionCandidate;
 import dev.zero.store.InodeStore.UploadJob;
@@ -29,6 +30,7 @@ import java.util.function.Consumer;
  * due.
  */
 public final class TieringEngine implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(TieringEngine.class.getName());
   private final InodeStore store;
   private final Remote remote;
   private final FilesystemClaim claim;
@@ -78,6 +80,11 @@ public final class TieringEngine implements AutoCloseable {
     return layout;
   }
 
+  /** Which remote, for people: "B2 bucket ..." or "local directory ...", and the filesystem's name in it. */
+  public String remoteName() {
+    return remote + ", filesystem '" + layout + "'";
+  }
+
   /**
    * Claims the remote's filesystem for this store now (see {@link FilesystemClaim}); a mount does
    * this before it mounts. Passes claim it themselves when it is not yet.
@@ -115,8 +122,8 @@ public final class TieringEngine implements AutoCloseable {
         }
       }
       store.sync();
-      if (pass.errorCount.get() == 0) {
-        errors.clear(); // the remote works again: what failed before is past
+      if (pass.errorCount.get() == 0 && pass.uploadedFiles.get() > 0) {
+        errors.clear(); // uploads work again: what failed before is past
       }
       return pass.report();
     }
@@ -167,7 +174,7 @@ public final class TieringEngine implements AutoCloseable {
       String key = backups.backUpIfChanged();
       lastBackupMillis = System.currentTimeMillis();
       if (key != null) {
-        System.err.println("zero: metadata backed up to " + key);
+        LOG.log(Level.INFO, "metadata backed up to " + key);
       }
       return key;
     } catch (IOException e) {
@@ -269,6 +276,9 @@ public final class TieringEngine implements AutoCloseable {
         try {
           RemoteObject stored = remote.upload(key, job.file());
           if (store.uploaded(job.ino(), job.version(), key, stored.size())) {
+            if (LOG.isLoggable(Level.DEBUG)) {
+              LOG.log(Level.DEBUG, "uploaded " + store.pathOf(job.ino()) + " (" + Bytes.human(job.size()) + ") as " + key);
+            }
             pass.uploadedFiles.incrementAndGet();
             pass.uploadedBytes.addAndGet(job.size());
             pass.changed();
