@@ -38,6 +38,7 @@ class FullDiskTest {
     private static final int FILE_SIZE = 10 << 20;
     private static final int CHUNK = 1 << 20;
 
+    private SmallDisk small;
     private Path work;
     private Path disk;
     private ZeroMount mount;
@@ -45,11 +46,9 @@ class FullDiskTest {
     @BeforeEach
     void mountASmallTmpfs() throws IOException {
         Assumptions.assumeTrue(ZeroMount.jarAvailable(), "no zero-cli jar at " + ZeroMount.jar() + " (build the cli module first)");
-        Assumptions.assumeTrue(BackupRig.isRoot(), "mount -t tmpfs needs root");
-        work = Files.createTempDirectory("zero-full-disk-");
-        disk = Files.createDirectory(work.resolve("disk"));
-        Shell.Result tmpfs = Shell.run(null, "mount", "-t", "tmpfs", "-o", "size=" + DISK_MIB + "m", "tmpfs", disk.toString());
-        Assumptions.assumeTrue(tmpfs.exitCode() == 0, "cannot mount a tmpfs here: " + tmpfs.output());
+        small = SmallDisk.mount("full-disk", DISK_MIB);
+        work = small.work();
+        disk = small.disk();
     }
 
     @AfterEach
@@ -59,13 +58,8 @@ class FullDiskTest {
                 mount.close();
             }
         } finally {
-            if (disk != null && ZeroMount.isMounted(disk)) {
-                if (Shell.run(null, "umount", disk.toString()).exitCode() != 0) {
-                    Shell.run(null, "umount", "-l", disk.toString());
-                }
-            }
-            if (work != null && (disk == null || !ZeroMount.isMounted(disk))) {
-                Trees.deleteRecursively(work);
+            if (small != null) {
+                small.close();
             }
         }
     }

@@ -27,6 +27,7 @@ class SmallCacheDiskTest {
     private static final int FILE_SIZE = 16 << 20;
     private static final int FILES = 8;
 
+    private SmallDisk small;
     private Path work;
     private Path disk;
     private ZeroMount mount;
@@ -34,11 +35,9 @@ class SmallCacheDiskTest {
     @BeforeEach
     void mountASmallTmpfs() throws IOException {
         Assumptions.assumeTrue(ZeroMount.jarAvailable(), "no zero-cli jar at " + ZeroMount.jar() + " (build the cli module first)");
-        Assumptions.assumeTrue(BackupRig.isRoot(), "mount -t tmpfs needs root");
-        work = Files.createTempDirectory("zero-small-disk-");
-        disk = Files.createDirectory(work.resolve("disk"));
-        Shell.Result tmpfs = Shell.run(null, "mount", "-t", "tmpfs", "-o", "size=" + DISK_MIB + "m", "tmpfs", disk.toString());
-        Assumptions.assumeTrue(tmpfs.exitCode() == 0, "cannot mount a tmpfs here: " + tmpfs.output());
+        small = SmallDisk.mount("small-disk", DISK_MIB);
+        work = small.work();
+        disk = small.disk();
     }
 
     @AfterEach
@@ -48,11 +47,8 @@ class SmallCacheDiskTest {
                 mount.close();
             }
         } finally {
-            if (disk != null && ZeroMount.isMounted(disk) && Shell.run(null, "umount", disk.toString()).exitCode() != 0) {
-                Shell.run(null, "umount", "-l", disk.toString());
-            }
-            if (work != null && (disk == null || !ZeroMount.isMounted(disk))) {
-                Trees.deleteRecursively(work);
+            if (small != null) {
+                small.close();
             }
         }
     }
