@@ -20,10 +20,10 @@ final class StatusReport {
     List<String> lines = new ArrayList<>();
     lines.add(String.format("local content:   %s of %s target (%.0f%%)", Bytes.gigabytes(used), Bytes.gigabytes(target), 100.0 * used / target));
     lines.add(String.format("inodes:          %d", store.stats().inodes()));
-    lines.add(String.format("dirty:           %d files, %s (uploads pending)", counts.dirtyFiles(), Bytes.human(counts.dirtyBytes())));
-    lines.add(String.format("clean local:     %d files, %s", counts.cleanFiles(), Bytes.human(counts.cleanBytes())));
-    lines.add(String.format("remote only:     %d files, %s", counts.remoteFiles(), Bytes.human(counts.remoteBytes())));
-    lines.add(String.format("recalled:        %d files, %s since mount", counts.recalledFiles(), Bytes.human(counts.recalledBytes())));
+    lines.add(String.format("dirty:           %d files, %s (uploads pending)", counts.dirtyFiles(), Bytes.gigabytes(counts.dirtyBytes())));
+    lines.add(String.format("clean local:     %d files, %s", counts.cleanFiles(), Bytes.gigabytes(counts.cleanBytes())));
+    lines.add(String.format("remote only:     %d files, %s", counts.remoteFiles(), Bytes.gigabytes(counts.remoteBytes())));
+    lines.add(String.format("recalled:        %d files, %s since mount", counts.recalledFiles(), Bytes.gigabytes(counts.recalledBytes())));
     lines.add("recovery point:  " + recoveryPoint(store));
     List<String> errors = engine.errors().list();
     lines.add("last remote errors: " + (errors.isEmpty() ? "none" : ""));
