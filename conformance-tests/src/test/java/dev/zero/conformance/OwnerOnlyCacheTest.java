@@ -135,7 +135,7 @@ class OwnerOnlyCacheTest {
     }
 
     private Path remoteObjectOf(Path file) throws IOException {
-        try (Stream<Path> objects = Files.list(rig.cache().resolve("remote/inode").resolve(Long.toString(Sys.stat(file).ino())))) {
+        try (Stream<Path> objects = Files.list(rig.cache().resolve("remote").resolve(BackupRig.CONTENT_PREFIX).resolve(Long.toString(Sys.stat(file).ino())))) {
             return objects.findFirst().orElseThrow();
         }
     }
