@@ -126,14 +126,14 @@ final class ConfigLoader {
       default -> throw new UserError(UserError.CONFIG, loop.where() + ": key '" + FUSE_LOOP + "' must be single or multi, not '" + loop.value() + "'.");
     };
     return new Config(metadata, multithreaded, b2Account(settings), path(settings, REMOTE_DIRECTORY),
-        (long) (positiveNumber(settings, TARGET_DISK_USAGE, "a number of GB") * BYTES_PER_GB),
+        gigabytes(settings, TARGET_DISK_USAGE),
         Duration.ofSeconds(wholeNumber(settings, UPLOAD_DELAY_SECONDS, "a whole number of seconds")),
         Duration.ofSeconds(wholeNumber(settings, BACKUP_INTERVAL_SECONDS, "a whole number of seconds")),
         Duration.ofSeconds(wholeNumber(settings, GC_INTERVAL_SECONDS, "a whole number of seconds")),
         filesystemName(settings),
-        (long) (positiveNumber(settings, MIN_FREE_DISK_SPACE, "a number of GB") * BYTES_PER_GB),
+        gigabytes(settings, MIN_FREE_DISK_SPACE),
         Duration.ofSeconds(wholeNumber(settings, REMOTE_TIMEOUT_SECONDS, "a whole number of seconds")),
-        (long) (positiveNumber(settings, CAPACITY, "a number of GB") * BYTES_PER_GB));
+        gigabytes(settings, CAPACITY));
   }
 
   private static String filesystemName(Map<String, Setting> settings) throws UserError {
@@ -176,6 +176,11 @@ final class ConfigLoader {
       throw new UserError(UserError.CONFIG, setting.where() + ": key '" + key + "' needs a path.");
     }
     return setting.value();
+  }
+
+  /** A size given in GB (10^9 bytes, decimals allowed), in bytes. */
+  private static long gigabytes(Map<String, Setting> settings, String key) throws UserError {
+    return (long) (positiveNumber(settings, key, "a number of GB") * BYTES_PER_GB);
   }
 
   private static double positiveNumber(Map<String, Setting> settings, String key, String what) throws UserError {

@@ -1,6 +1,5 @@
 package dev.zero.cli;
 
-import java.lang.System.Logger.Level;
 import dev.zero.store.InodeStore;
 import dev.zero.tiering.TierReport;
 import dev.zero.tiering.TieringEngine;
@@ -9,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.lang.System.Logger.Level;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;

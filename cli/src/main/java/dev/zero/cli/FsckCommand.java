@@ -4,6 +4,7 @@ import dev.zero.store.ContentFetcher;
 import dev.zero.store.Fsck;
 import dev.zero.store.InodeStore;
 import dev.zero.store.JournalDamage;
+import dev.zero.tiering.FilesystemLayout;
 import dev.zero.tiering.Remote;
 import dev.zero.tiering.RemoteObject;
 import java.io.IOException;
@@ -29,8 +30,6 @@ import picocli.CommandLine.Parameters;
       "Prints one line per problem and exits 1 if there are any."
     })
 final class FsckCommand implements Callable<Integer> {
-  /** The part of a content key before which its filesystem's prefix ends. */
-  private static final String CONTENT_DIRECTORY = "inode/";
   @Parameters(index = "0", paramLabel = "<cache>", description = "The cache directory of an unmounted Zero filesystem.")
   Path cache;
 
@@ -92,9 +91,9 @@ final class FsckCommand implements Callable<Integer> {
   private static Map<String, Long> listing(Remote remote, InodeStore store) throws IOException {
     Set<String> prefixes = new HashSet<>();
     for (String key : store.remoteKeys()) {
-      int end = key.indexOf(CONTENT_DIRECTORY);
-      if (end >= 0) {
-        prefixes.add(key.substring(0, end + CONTENT_DIRECTORY.length()));
+      String prefix = FilesystemLayout.contentPrefixOf(key);
+      if (prefix != null) {
+        prefixes.add(prefix);
       }
     }
     Map<String, Long> objects = new HashMap<>();

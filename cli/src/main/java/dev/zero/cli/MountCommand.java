@@ -1,11 +1,11 @@
 package dev.zero.cli;
 
-import java.lang.System.Logger.Level;
 import dev.zero.fuse.MountOptions;
 import dev.zero.fuse.ZeroFuse;
 import dev.zero.tiering.FilesystemClaim;
 import dev.zero.tiering.RemoteException;
 import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,6 +37,9 @@ import sun.misc.Signal;
     })
 final class MountCommand implements Callable<Integer> {
   private static final System.Logger LOG = System.getLogger(MountCommand.class.getName());
+  /** How long a mount waits for the remote before it mounts without it. */
+  private static final Duration CLAIM_WAIT = Duration.ofSeconds(5);
+
   /** What --help adds below the options: every configuration key, and the exit codes. */
   static String[] helpFooter() {
     List<String> lines = new ArrayList<>(List.of("", "Configuration keys (config.yml; the README explains each):"));
@@ -60,9 +63,6 @@ final class MountCommand implements Callable<Integer> {
         "     no access to /dev/fuse)"));
     return lines.toArray(String[]::new);
   }
-
-  /** How long a mount waits for the remote before it mounts without it. */
-  private static final Duration CLAIM_WAIT = Duration.ofSeconds(5);
 
   @Parameters(index = "0", paramLabel = "<mountpoint>", description = "An existing empty directory.")
   Path mountpoint;

@@ -1,7 +1,7 @@
 package dev.zero.cli;
 
-import java.lang.System.Logger.Level;
 import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,11 +14,10 @@ import jnr.posix.POSIXFactory;
 final class Mountpoint {
   private static final System.Logger LOG = System.getLogger(Mountpoint.class.getName());
   private static final POSIX POSIX = POSIXFactory.getNativePOSIX();
-
-  private Mountpoint() {}
-
   private static final Path FUSE_DEVICE = Path.of("/dev/fuse");
   private static final int ENOTCONN = 107;
+
+  private Mountpoint() {}
 
   static Path check(Path mountpoint) throws UserError {
     Path path = mountpoint.toAbsolutePath().normalize();

@@ -1,8 +1,8 @@
 package dev.zero.cli;
 
-import java.lang.System.Logger.Level;
 import dev.zero.store.OwnerOnly;
 import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;

@@ -24,7 +24,7 @@ final class StatusReport {
     lines.add(String.format("clean local:     %d files, %s", counts.cleanFiles(), Bytes.gigabytes(counts.cleanBytes())));
     lines.add(String.format("remote only:     %d files, %s", counts.remoteFiles(), Bytes.gigabytes(counts.remoteBytes())));
     lines.add(String.format("recalled:        %d files, %s since mount", counts.recalledFiles(), Bytes.gigabytes(counts.recalledBytes())));
-    lines.add("recovery point:  " + recoveryPoint(store));
+    lines.add("recovery point:  " + recoveryPoint(store, counts));
     List<String> errors = engine.errors().list();
     lines.add("last remote errors: " + (errors.isEmpty() ? "none" : ""));
     for (String error : errors) {
@@ -34,9 +34,8 @@ final class StatusReport {
   }
 
   /** What a restore from the remote alone would bring back: the newest backup, and what is not uploaded. */
-  static String recoveryPoint(InodeStore store) {
+  static String recoveryPoint(InodeStore store, TieringCounts counts) {
     long backup = store.newestBackupMillis();
-    TieringCounts counts = store.tieringCounts();
     String tree = backup == 0 ? "no metadata backup yet"
         : "the tree as of " + Instant.ofEpochMilli(backup).truncatedTo(ChronoUnit.SECONDS) + (store.changedSinceBackup() ? " (changed since)" : " (unchanged since)");
     String content = counts.dirtyFiles() == 0 ? "every file's content uploaded"

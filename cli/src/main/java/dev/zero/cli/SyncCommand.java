@@ -1,6 +1,7 @@
 package dev.zero.cli;
 
 import dev.zero.store.InodeStore;
+import dev.zero.store.InodeStore.TieringCounts;
 import dev.zero.tiering.Bytes;
 import dev.zero.tiering.TierReport;
 import dev.zero.tiering.TieringEngine;
@@ -34,8 +35,9 @@ final class SyncCommand implements Callable<Integer> {
     TierReport report = engine.sync();
     out.accept("sync: uploaded " + report.uploadedFiles() + " files (" + Bytes.gigabytes(report.uploadedBytes()) + ")");
     report.problems().forEach(problem -> out.accept("sync: error: " + problem));
-    out.accept("sync: recovery point: " + StatusReport.recoveryPoint(store));
-    if (report.errors() == 0 && store.tieringCounts().dirtyFiles() == 0) {
+    TieringCounts counts = store.tieringCounts();
+    out.accept("sync: recovery point: " + StatusReport.recoveryPoint(store, counts));
+    if (report.errors() == 0 && counts.dirtyFiles() == 0) {
       out.accept("sync: a restore from the remote alone now loses nothing");
     }
     return report.errors() == 0 ? 0 : 1;

@@ -1,9 +1,9 @@
 package dev.zero.store;
 
-import java.lang.System.Logger.Level;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,5 @@
 package dev.zero.store;
 
-import java.lang.System.Logger.Level;
 import static dev.zero.store.Errno.E2BIG;
 import static dev.zero.store.Errno.EEXIST;
 import static dev.zero.store.Errno.EFBIG;
@@ -20,6 +19,7 @@ import static dev.zero.store.Errno.ERANGE;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -302,7 +302,6 @@ public final class InodeStore implements AutoCloseable {
     return content;
   }
 
-  // Fsck reads and repairs the tables directly, under this store's lock.
   /** Marks every inode number up to {@code ino} handed out, so no new inode gets one of them. */
   synchronized void markHandedOut(long ino) {
     if (metadata.counter(LAST_INO) < ino) {
@@ -327,6 +326,7 @@ public final class InodeStore implements AutoCloseable {
     return whole;
   }
 
+  // Fsck reads and repairs the tables directly, under this store's lock.
   JournaledMap<Long, Inode, HTreeMap<Long, Inode>> inodeMap() {
     return inodes;
   }
@@ -747,15 +747,18 @@ public final class InodeStore implements AutoCloseable {
       }
     }
     settleRecalls(); // a file read to its end moments ago is clean once settled, and may go too
-    int evicted = evictToFree(bytes + ROOM_SLACK);
+    int evicted = evictLeastRecentlyUsed(bytes + ROOM_SLACK);
     if (evicted > 0) {
       LOG.log(Level.INFO, "the cache disk was full: evicted " + evicted + " clean files to make room");
     }
     content.ensureRoomFor(bytes);
   }
 
-  /** Evicts clean closed files, least recently used first, until about {@code bytes} are freed. */
-  private int evictToFree(long bytes) {
+  /**
+   * Evicts clean closed files, least recently used first, until about {@code bytes} are freed;
+   * returns how many. Tiering's passes and a full disk both make room this way.
+   */
+  public int evictLeastRecentlyUsed(long bytes) {
     List<Long> batch = new ArrayList<>();
     long freed = 0;
     for (EvictionCandidate candidate : evictionCandidates()) {

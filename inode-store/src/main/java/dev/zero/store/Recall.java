@@ -1,8 +1,8 @@
 package dev.zero.store;
 
-import java.lang.System.Logger.Level;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.lang.System.Logger.Level;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;

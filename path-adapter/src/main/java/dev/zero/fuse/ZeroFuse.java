@@ -1,6 +1,5 @@
 package dev.zero.fuse;
 
-import java.lang.System.Logger.Level;
 import dev.zero.store.DirEntry;
 import dev.zero.store.Errno;
 import dev.zero.store.FileMode;
@@ -9,6 +8,7 @@ import dev.zero.store.FsStats;
 import dev.zero.store.Inode;
 import dev.zero.store.InodeStore;
 import dev.zero.store.Timespec;
+import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;

@@ -1,11 +1,11 @@
 package dev.zero.tiering;
 
-import java.lang.System.Logger.Level;
 import static dev.zero.tiering.SmallObjects.field;
 
 import dev.zero.store.InodeStore;
 import dev.zero.store.InodeStore.Identity;
 import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -10,8 +10,7 @@ import java.util.regex.Pattern;
  * process may write to it now.
  */
 public final class FilesystemLayout {
-  /** The name a filesystem gets when config.yml names none. */
-  public static final String DEFAULT_NAME = "zero";
+  private static final String CONTENT_DIRECTORY = "inode/";
   private static final Pattern VALID_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
   private final String name;
@@ -35,7 +34,16 @@ public final class FilesystemLayout {
   }
 
   public String contentPrefix() {
-    return name + "/inode/";
+    return name + "/" + CONTENT_DIRECTORY;
+  }
+
+  /**
+   * The content prefix {@code key} is under ("NAME/inode/", or "inode/" for a Zero before
+   * filesystem names), or null if it is no content key.
+   */
+  public static String contentPrefixOf(String key) {
+    int at = key.indexOf(CONTENT_DIRECTORY);
+    return at < 0 ? null : key.substring(0, at + CONTENT_DIRECTORY.length());
   }
 
   String contentKey(long ino, String unique) {

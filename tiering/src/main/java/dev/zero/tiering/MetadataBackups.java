@@ -1,11 +1,11 @@
 package dev.zero.tiering;
 
-import java.lang.System.Logger.Level;
 import dev.zero.store.DamagedDumpException;
 import dev.zero.store.InodeStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.System.Logger.Level;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,10 +1,10 @@
 package dev.zero.tiering;
 
-import java.lang.System.Logger.Level;
 import dev.zero.store.InodeStore;
 import dev.zero.store.InodeStore.EvictionCandidate;
 import dev.zero.store.InodeStore.UploadJob;
 import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -313,16 +313,7 @@ public final class TieringEngine implements AutoCloseable {
     if (toFree <= 0) {
       return usage;
     }
-    List<Long> batch = new ArrayList<>();
-    long batchBytes = 0;
-    for (EvictionCandidate candidate : store.evictionCandidates()) {
-      if (batchBytes >= toFree) {
-        break;
-      }
-      batch.add(candidate.ino());
-      batchBytes += candidate.bytes();
-    }
-    int evicted = store.evict(batch);
+    int evicted = store.evictLeastRecentlyUsed(toFree);
     long after = store.localBytes();
     pass.evictedFiles.addAndGet(evicted);
     pass.evictedBytes.addAndGet(Math.max(0, usage - after));
