@@ -1575,7 +1575,8 @@ public final class InodeStore implements AutoCloseable {
   /** Every name a call takes, looked up or created, passes here: one rule for every call. */
   private static void checkName(String name) throws FsException {
     checkText(name, "name");
-    if (name.getBytes(StandardCharsets.UTF_8).length > NAME_MAX) {
+    // A char is at most 3 UTF-8 bytes: short names (every lookup on the path walk) skip the encoding.
+    if (name.length() * 3 > NAME_MAX && name.getBytes(StandardCharsets.UTF_8).length > NAME_MAX) {
       throw new FsException(ENAMETOOLONG, "name longer than " + NAME_MAX + " bytes");
     }
   }
