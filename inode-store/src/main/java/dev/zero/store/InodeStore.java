@@ -97,6 +97,12 @@ public final class InodeStore implements AutoCloseable {
   private final Map<Long, Inode> unsaved = new HashMap<>();
   /** Content files of freed inodes, deleted only once the free is committed. */
   private final List<Long> contentToDelete = new ArrayList<>();
+  /**
+   * Held by {@link #sync} from taking {@link #contentToDelete} until those files are gone, so a
+   * writer that finds the disk full can wait for deletions another thread has under way.
+   * Always taken before the store's monitor, never inside it.
+   */
+  private final Object deletionLock = new Object();
   private final Map<Long, Integer> openCounts = new HashMap<>();
   /**
    * Counts changes to what a metadata dump holds (inodes, and with them entries, symlinks and
@@ -388,30 +394,41 @@ public final class InodeStore implements AutoCloseable {
   // ---- creating names ------------------------------------------------------------------------
 
   /** Creates a regular file, FIFO, socket or device node (mknod and open with O_CREAT). */
-  public synchronized Inode mknod(long parent, String name, int mode, long rdev, int uid, int gid)
+  // Each checks for room before taking the store's monitor: making room may wait for deletions
+  // that need it.
+  public Inode mknod(long parent, String name, int mode, long rdev, int uid, int gid)
       throws FsException {
     int type = FileMode.type(mode) == 0 ? FileMode.S_IFREG : FileMode.type(mode);
     if (type == FileMode.S_IFDIR || type == FileMode.S_IFLNK) {
       throw new FsException(EINVAL, "mknod cannot make a directory or symlink");
     }
-    return addNode(parent, name, type | (mode & FileMode.PERMISSIONS), rdev, uid, gid, 0);
+    ensureRoomFor(0);
+    synchronized (this) {
+      return addNode(parent, name, type | (mode & FileMode.PERMISSIONS), rdev, uid, gid, 0);
+    }
   }
 
-  public synchronized Inode mkdir(long parent, String name, int mode, int uid, int gid)
+  public Inode mkdir(long parent, String name, int mode, int uid, int gid)
       throws FsException {
-    return addNode(parent, name, FileMode.S_IFDIR | (mode & 01777), 0, uid, gid, DIRECTORY_SIZE);
+    ensureRoomFor(0);
+    synchronized (this) {
+      return addNode(parent, name, FileMode.S_IFDIR | (mode & 01777), 0, uid, gid, DIRECTORY_SIZE);
+    }
   }
 
-  public synchronized Inode symlink(long parent, String name, String target, int uid, int gid)
+  public Inode symlink(long parent, String name, String target, int uid, int gid)
       throws FsException {
     checkText(target, "symlink target");
     int length = target.getBytes(StandardCharsets.UTF_8).length;
     if (length == 0) {
       throw new FsException(ENOENT, "a symlink target cannot be empty");
     }
-    Inode link = addNode(parent, name, FileMode.S_IFLNK | 0777, 0, uid, gid, length);
-    symlinks.put(link.ino(), target);
-    return link;
+    ensureRoomFor(0);
+    synchronized (this) {
+      Inode link = addNode(parent, name, FileMode.S_IFLNK | 0777, 0, uid, gid, length);
+      symlinks.put(link.ino(), target);
+      return link;
+    }
   }
 
   /** Gives inode {@code ino} one more name. Directories cannot be hard-linked. */
@@ -431,7 +448,6 @@ public final class InodeStore implements AutoCloseable {
 
   private Inode addNode(long parent, String name, int mode, long rdev, int uid, int gid, long size)
       throws FsException {
-    ensureRoomFor(0);
     Object[] key = freeName(parent, name);
     Inode dir = inode(parent);
     boolean isDir = FileMode.isDirectory(mode);
@@ -734,17 +750,18 @@ public final class InodeStore implements AutoCloseable {
    * free for metadata: deletions not yet committed are committed (they free their space only
    * then), and clean content nobody has open is evicted, least recently used first, since it is
    * safe in the remote. Fails with ENOSPC only when none of that makes room. Call before writing
-   * or recalling; nothing written so far is touched.
+   * or recalling, without holding the store's monitor; nothing written so far is touched.
    */
   public void ensureRoomFor(long bytes) throws FsException {
+    assert !Thread.holdsLock(this) : "making room waits for deletions that need the store's monitor";
     if (content.tryReserve(bytes)) {
       return;
     }
-    if (hasContentToDelete()) {
-      sync();
-      if (content.tryReserve(bytes)) {
-        return;
-      }
+    // The space of deleted files comes back only once their deletion is committed and done,
+    // possibly by another thread right now.
+    sync();
+    if (content.tryReserve(bytes)) {
+      return;
     }
     settleRecalls(); // a file read to its end moments ago is clean once settled, and may go too
     int evicted = evictLeastRecentlyUsed(bytes + ROOM_SLACK);
@@ -777,10 +794,6 @@ public final class InodeStore implements AutoCloseable {
     } catch (FsException e) {
       LOG.log(Level.WARNING, e.getMessage());
     }
-  }
-
-  private synchronized boolean hasContentToDelete() {
-    return !contentToDelete.isEmpty();
   }
 
   /** fallocate's mode bits that Zero's local content supports (linux/falloc.h). */
@@ -1429,15 +1442,17 @@ public final class InodeStore implements AutoCloseable {
 
   /** Makes every change so far durable (fsync, fsyncdir, unmount). */
   public void sync() {
-    List<Long> freed;
-    synchronized (this) {
-      commit();
-      freed = List.copyOf(contentToDelete);
-      contentToDelete.clear();
-    }
-    // Outside the lock: deleting files is slow and needs nothing but the committed free.
-    for (long ino : freed) {
-      content.delete(ino);
+    synchronized (deletionLock) {
+      List<Long> freed;
+      synchronized (this) {
+        commit();
+        freed = List.copyOf(contentToDelete);
+        contentToDelete.clear();
+      }
+      // Outside the store's monitor: deleting files is slow and needs nothing but the committed free.
+      for (long ino : freed) {
+        content.delete(ino);
+      }
     }
   }
 
