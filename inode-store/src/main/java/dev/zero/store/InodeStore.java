@@ -3,7 +3,6 @@ package dev.zero.store;
 import static dev.zero.store.Errno.E2BIG;
 import static dev.zero.store.Errno.EEXIST;
 import static dev.zero.store.Errno.EFBIG;
-import static dev.zero.store.Errno.EILSEQ;
 import static dev.zero.store.Errno.EINVAL;
 import static dev.zero.store.Errno.EISDIR;
 import static dev.zero.store.Errno.ENAMETOOLONG;
@@ -36,6 +35,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 import java.io.UncheckedIOException;
 import org.mapdb.BTreeMap;
 import org.mapdb.HTreeMap;
@@ -58,7 +58,6 @@ public final class InodeStore implements AutoCloseable {
 
   private static final int NAME_MAX = 255;
   /** What the FUSE binding puts in place of bytes that are not UTF-8. */
-  private static final char UNDECODABLE = '\uFFFD';
   private static final int XATTR_SIZE_MAX = 65536;
   private static final long DIRECTORY_SIZE = 4096;
   private static final long RELATIME_MAX_AGE_SECONDS = 24 * 3600;
@@ -103,6 +102,8 @@ public final class InodeStore implements AutoCloseable {
    * Always taken before the store's monitor, never inside it.
    */
   private final Object deletionLock = new Object();
+  /** Told of inodes whose attributes tiering changed, not a request: st_blocks after an eviction or a recall. */
+  private volatile LongConsumer attributesChanged = ino -> {};
   private final Map<Long, Integer> openCounts = new HashMap<>();
   /**
    * Counts changes to what a metadata dump holds (inodes, and with them entries, symlinks and
@@ -304,6 +305,11 @@ public final class InodeStore implements AutoCloseable {
     }
   }
 
+  /** Sets who is told when tiering changes an inode's attributes (the kernel caches them). */
+  public void onAttributesChanged(LongConsumer listener) {
+    attributesChanged = listener;
+  }
+
   public ContentStore content() {
     return content;
   }
@@ -418,7 +424,6 @@ public final class InodeStore implements AutoCloseable {
 
   public Inode symlink(long parent, String name, String target, int uid, int gid)
       throws FsException {
-    checkText(target, "symlink target");
     int length = target.getBytes(StandardCharsets.UTF_8).length;
     if (length == 0) {
       throw new FsException(ENOENT, "a symlink target cannot be empty");
@@ -504,6 +509,17 @@ public final class InodeStore implements AutoCloseable {
     dentries.remove(key(parent, name));
     free(dir);
     touchDirectory(parent, -1, now);
+  }
+
+  /** Renames like {@link #rename}, but fails with EEXIST if the target exists (RENAME_NOREPLACE). */
+  public synchronized void renameNoReplace(long srcParent, String srcName, long dstParent, String dstName)
+      throws FsException {
+    lookup(srcParent, srcName);
+    directory(dstParent);
+    if (dentries.containsKey(key(dstParent, dstName))) {
+      throw new FsException(EEXIST, dstName + " exists");
+    }
+    rename(srcParent, srcName, dstParent, dstName);
   }
 
   /**
@@ -719,6 +735,11 @@ public final class InodeStore implements AutoCloseable {
     }
   }
 
+  /** Whether all of the file's content is in its local file (passthrough serves nothing else). */
+  public synchronized boolean isWhollyLocal(long ino) throws FsException {
+    return inode(ino).content() != ContentState.REMOTE;
+  }
+
   /** Notes that a handle closed. The last release of an inode with no names frees it: true then. */
   public synchronized boolean release(long ino, boolean write) {
     if (write) {
@@ -828,22 +849,27 @@ public final class InodeStore implements AutoCloseable {
     }
   }
 
+  /**
+   * Records what the kernel wrote to the content file itself, by passthrough: the file's size
+   * and modification time, taken from the content file, become the inode's, as a new version
+   * for tiering. Returns the inode as it is now.
+   */
+  public synchronized Inode contentWritten(long ino, long size, Timespec mtime) throws FsException {
+    Inode inode = inode(ino);
+    if (inode.size() == size && !mtime.isAfter(inode.mtime())) {
+      return inode;
+    }
+    Inode changed = inode.withData(size, mtime.isAfter(inode.mtime()) ? mtime : inode.mtime());
+    save(changed);
+    bumpVersion(ino);
+    return changed;
+  }
+
   /** Records that bytes up to {@code end} were written: size grows, mtime and ctime are now. */
   public synchronized void wrote(long ino, long end) throws FsException {
     Inode inode = inode(ino);
     save(inode.withData(Math.max(inode.size(), end), Timespec.now()));
     bumpVersion(ino);
-  }
-
-  /**
-   * Reserves {@code length} bytes at the end of the file for an O_APPEND write and returns where
-   * they start, so that appends through several handles never overlap.
-   */
-  public synchronized long reserveAppend(long ino, long length) throws FsException {
-    Inode inode = inode(ino);
-    save(inode.withData(inode.size() + length, Timespec.now()));
-    bumpVersion(ino);
-    return inode.size();
   }
 
   private void bumpVersion(long ino) {
@@ -924,6 +950,7 @@ public final class InodeStore implements AutoCloseable {
             LOG.log(Level.DEBUG, "recalled " + pathOf(ino) + " (" + inode.size() + " bytes)");
           }
           saveUnversioned(inode.withContentState(ContentState.LOCAL_CLEAN, inode.remote()));
+          attributesChanged.accept(ino); // st_blocks counts the recalled bytes
         }
       }
     }
@@ -939,8 +966,9 @@ public final class InodeStore implements AutoCloseable {
   /**
    * Marks the inode accessed, with Linux's relatime rule: atime moves only when it is not newer
    * than mtime or ctime, or is a day old. So reading costs a record write rarely, not every time.
+   * Returns whether atime moved.
    */
-  public synchronized void touchAtime(long ino) throws FsException {
+  public synchronized boolean touchAtime(long ino) throws FsException {
     Inode inode = inode(ino);
     Timespec now = Timespec.now();
     Timespec atime = inode.atime();
@@ -948,7 +976,9 @@ public final class InodeStore implements AutoCloseable {
         || !atime.isAfter(inode.ctime())
         || now.sec() - atime.sec() >= RELATIME_MAX_AGE_SECONDS) {
       saveUnversioned(inode.withTimes(now, inode.mtime(), inode.ctime()));
+      return true;
     }
+    return false;
   }
 
   // ---- extended attributes -------------------------------------------------------------------
@@ -1001,7 +1031,6 @@ public final class InodeStore implements AutoCloseable {
   }
 
   private static void checkXattrName(String name) throws FsException {
-    checkText(name, "xattr name");
     if (name.isEmpty() || name.getBytes(StandardCharsets.UTF_8).length > NAME_MAX) {
       throw new FsException(ERANGE, "bad xattr name length");
     }
@@ -1120,6 +1149,7 @@ public final class InodeStore implements AutoCloseable {
     // Deleting files takes time: outside the lock, so that operations on other files go on.
     for (long ino : evicted) {
       content.delete(ino);
+      attributesChanged.accept(ino); // st_blocks is 0 now
       if (LOG.isLoggable(Level.DEBUG)) {
         LOG.log(Level.DEBUG, "evicted " + pathOf(ino));
       }
@@ -1587,23 +1617,15 @@ public final class InodeStore implements AutoCloseable {
     save(dir.withNlink(dir.nlink() + subdirectoryDelta, now).withTimes(dir.atime(), now, now));
   }
 
-  /** Every name a call takes, looked up or created, passes here: one rule for every call. */
+  /**
+   * Every name a call takes, looked up or created, passes here: one rule for every call. Names
+   * are byte strings held as text: a byte that is not UTF-8 is the lone surrogate U+DC00 + byte,
+   * which the UTF-8 encoder turns into one '?', so the encoded length is the name's byte length.
+   */
   private static void checkName(String name) throws FsException {
-    checkText(name, "name");
     // A char is at most 3 UTF-8 bytes: short names (every lookup on the path walk) skip the encoding.
     if (name.length() * 3 > NAME_MAX && name.getBytes(StandardCharsets.UTF_8).length > NAME_MAX) {
       throw new FsException(ENAMETOOLONG, "name longer than " + NAME_MAX + " bytes");
-    }
-  }
-
-  /**
-   * Names, symlink targets and xattr names are stored as text. The FUSE binding turns bytes that
-   * are not UTF-8 into U+FFFD, so two different byte strings would be stored as one: such text is
-   * refused (EILSEQ) rather than aliased. (A name with a real U+FFFD is refused too.)
-   */
-  private static void checkText(String text, String what) throws FsException {
-    if (text.indexOf(UNDECODABLE) >= 0) {
-      throw new FsException(EILSEQ, what + " is not valid UTF-8");
     }
   }
 

@@ -255,8 +255,6 @@ class InodeStoreTest {
     assertEquals(1 << 20, Files.size(store.content().path(ino)));
     store.wrote(ino, 10);
     assertEquals(1 << 20, store.getattr(ino).size(), "a write inside the file does not shrink it");
-    assertEquals(1 << 20, store.reserveAppend(ino, 5));
-    assertEquals((1 << 20) + 5, store.getattr(ino).size());
     assertEquals(Errno.EISDIR, errnoOf(() -> store.truncate(ROOT, 0)));
   }
 
