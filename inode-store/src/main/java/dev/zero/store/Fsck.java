@@ -333,9 +333,7 @@ public final class Fsck {
       return;
     }
     try {
-      long lostAndFound;
-      Long existing = store.dentryMap().get(InodeStore.key(InodeStore.ROOT, LOST_AND_FOUND));
-      lostAndFound = existing != null ? existing : store.mkdir(InodeStore.ROOT, LOST_AND_FOUND, 0700, 0, 0).ino();
+      long lostAndFound = store.lostAndFound(LOST_AND_FOUND);
       for (long ino : toLostAndFound) {
         Inode inode = store.inodeOrNull(ino);
         for (Object[] key : List.copyOf(store.dentryMap().read().keySet())) {

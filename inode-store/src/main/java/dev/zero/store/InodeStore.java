@@ -323,6 +323,16 @@ public final class InodeStore implements AutoCloseable {
   }
 
   /**
+   * The directory {@code name} in the root where fsck gives lost inodes a name, made (mode 0700,
+   * owned by root) if missing. Fsck has the store to itself: no room check, which would wait for
+   * deletions of other threads.
+   */
+  synchronized long lostAndFound(String name) throws FsException {
+    Long existing = dentries.get(key(ROOT, name));
+    return existing != null ? existing : addNode(ROOT, name, FileMode.S_IFDIR | 0700, 0, 0, 0, DIRECTORY_SIZE).ino();
+  }
+
+  /**
    * Makes {@code file}, local content no inode explains, the content of a new regular file named
    * {@code name} in directory {@code parent} (mode 0600, owned like the root), so that fsck keeps
    * it rather than deleting it. Call {@link #markHandedOut} with the highest content file number
