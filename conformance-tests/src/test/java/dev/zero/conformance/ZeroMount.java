@@ -82,6 +82,7 @@ public final class ZeroMount implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", jar().toString(), "mount", "--config", config.toString()));
         command.addAll(List.of(options));
+        command.addAll(optionsForEveryMount());
         command.addAll(List.of(mnt.toString(), cache.toAbsolutePath().toString()));
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
@@ -195,6 +196,24 @@ public final class ZeroMount implements AutoCloseable {
             Runtime.getRuntime().removeShutdownHook(cleanupOnJvmExit);
         } catch (IllegalStateException shutdownInProgress) {
             // Called from the hook itself.
+        }
+    }
+
+    /**
+     * Options the build adds to every mount: the pom runs the file I/O tests a second time with
+     * {@code zero.mount.options=--no-passthrough}, so both data paths are tested.
+     */
+    private static List<String> optionsForEveryMount() {
+        String options = System.getProperty("zero.mount.options", "").trim();
+        return options.isEmpty() ? List.of() : List.of(options.split("\\s+"));
+    }
+
+    /** The mount process's whole output so far. */
+    public String log() {
+        try {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

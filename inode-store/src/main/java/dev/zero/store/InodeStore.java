@@ -102,7 +102,10 @@ public final class InodeStore implements AutoCloseable {
    * Always taken before the store's monitor, never inside it.
    */
   private final Object deletionLock = new Object();
-  /** Told of inodes whose attributes tiering changed, not a request: st_blocks after an eviction or a recall. */
+  /**
+   * Told of inodes whose attributes changed other than by a request that answers with them:
+   * st_blocks after an eviction or a recall, atime after a read or a listing.
+   */
   private volatile LongConsumer attributesChanged = ino -> {};
   private final Map<Long, Integer> openCounts = new HashMap<>();
   /**
@@ -305,7 +308,7 @@ public final class InodeStore implements AutoCloseable {
     }
   }
 
-  /** Sets who is told when tiering changes an inode's attributes (the kernel caches them). */
+  /** Sets who is told when attributes change behind a request's answer (the kernel caches them). */
   public void onAttributesChanged(LongConsumer listener) {
     attributesChanged = listener;
   }
@@ -745,9 +748,18 @@ public final class InodeStore implements AutoCloseable {
     }
   }
 
-  /** Whether all of the file's content is in its local file (passthrough serves nothing else). */
-  public synchronized boolean isWhollyLocal(long ino) throws FsException {
-    return inode(ino).content() != ContentState.REMOTE;
+  /**
+   * Whether the kernel may serve a handle on the file by itself (passthrough): all of its
+   * content must be in its local file, and a writer needs room to spare, since Zero would not
+   * see its writes reach the space kept free for metadata.
+   */
+  public boolean mayServeUnwatched(long ino, boolean write) throws FsException {
+    synchronized (this) {
+      if (inode(ino).content() == ContentState.REMOTE) {
+        return false;
+      }
+    }
+    return !write || content.roomForUnwatchedWrites();
   }
 
   /** Notes that a handle closed. The last release of an inode with no names frees it: true then. */
@@ -865,11 +877,7 @@ public final class InodeStore implements AutoCloseable {
    * for tiering. Returns the inode as it is now.
    */
   public synchronized Inode contentWritten(long ino, long size, Timespec mtime) throws FsException {
-    Inode inode = inode(ino);
-    if (inode.size() == size && !mtime.isAfter(inode.mtime())) {
-      return inode;
-    }
-    Inode changed = inode.withData(size, mtime.isAfter(inode.mtime()) ? mtime : inode.mtime());
+    Inode changed = inode(ino).withData(size, mtime);
     save(changed);
     bumpVersion(ino);
     return changed;
@@ -976,9 +984,8 @@ public final class InodeStore implements AutoCloseable {
   /**
    * Marks the inode accessed, with Linux's relatime rule: atime moves only when it is not newer
    * than mtime or ctime, or is a day old. So reading costs a record write rarely, not every time.
-   * Returns whether atime moved.
    */
-  public synchronized boolean touchAtime(long ino) throws FsException {
+  public synchronized void touchAtime(long ino) throws FsException {
     Inode inode = inode(ino);
     Timespec now = Timespec.now();
     Timespec atime = inode.atime();
@@ -986,9 +993,8 @@ public final class InodeStore implements AutoCloseable {
         || !atime.isAfter(inode.ctime())
         || now.sec() - atime.sec() >= RELATIME_MAX_AGE_SECONDS) {
       saveUnversioned(inode.withTimes(now, inode.mtime(), inode.ctime()));
-      return true;
+      attributesChanged.accept(ino);
     }
-    return false;
   }
 
   // ---- extended attributes -------------------------------------------------------------------

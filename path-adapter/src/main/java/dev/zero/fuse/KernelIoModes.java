@@ -23,6 +23,8 @@ final class KernelIoModes {
     final int backingId; // 0: through Zero
     int handles;
     int writers;
+    /** The cache file's mtime when Zero last took the kernel's writes into account. */
+    long accountedMtime;
 
     Mode(int backingId) {
       this.backingId = backingId;
@@ -35,18 +37,19 @@ final class KernelIoModes {
 
   /**
    * Notes a new handle on {@code ino}, open on the cache file {@code fd}; returns the backing id
-   * to answer with, or 0 for I/O through Zero. {@code whole} says the content is all local, which
-   * passthrough needs: the kernel would read holes of a partly recalled file as zeros.
+   * to answer with, or 0 for I/O through Zero. {@code unwatched} says the store lets the kernel
+   * serve it alone (the content is all local, and a writer has room). {@code
+   * contentMtime} is the cache file's mtime now, in ns: what the kernel writes from now on moves it.
    */
-  synchronized int open(long ino, int fd, boolean whole, boolean writable) {
+  synchronized int open(long ino, int fd, boolean unwatched, boolean writable, long contentMtime) {
     Mode mode = modes.get(ino);
     if (mode == null) {
-      mode = new Mode(whole && connection.passthrough() ? backing(fd) : 0);
+      mode = new Mode(unwatched && connection.passthrough() ? backing(fd) : 0);
       modes.put(ino, mode);
     }
     mode.handles++;
-    if (writable) {
-      mode.writers++;
+    if (writable && mode.writers++ == 0) {
+      mode.accountedMtime = contentMtime;
     }
     return mode.backingId;
   }
@@ -67,6 +70,20 @@ final class KernelIoModes {
   synchronized boolean writtenByKernel(long ino) {
     Mode mode = modes.get(ino);
     return mode != null && mode.backingId != 0 && mode.writers > 0;
+  }
+
+  /**
+   * Whether the cache file's mtime moved since it was last accounted, which means the kernel
+   * wrote it (a time set through Zero does not touch the cache file); notes it as accounted.
+   */
+  synchronized boolean accountWrites(long ino, long contentMtime) {
+    Mode mode = modes.get(ino);
+    if (mode == null || mode.backingId == 0 || mode.writers == 0) {
+      return false;
+    }
+    boolean moved = mode.accountedMtime != contentMtime;
+    mode.accountedMtime = contentMtime;
+    return moved;
   }
 
   synchronized void release(long ino, boolean writable) {

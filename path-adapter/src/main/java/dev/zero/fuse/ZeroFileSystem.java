@@ -58,7 +58,6 @@ public final class ZeroFileSystem implements FileSystem {
   private final Map<Long, OpenFile> openFiles = new ConcurrentHashMap<>();
   private final Map<Long, List<DirEntry>> openDirectories = new ConcurrentHashMap<>();
   private final AtomicLong lastHandle = new AtomicLong();
-  private volatile Connection connection;
   private volatile KernelIoModes ioModes;
 
   public ZeroFileSystem(InodeStore store, long capacityBytes) {
@@ -68,7 +67,6 @@ public final class ZeroFileSystem implements FileSystem {
 
   @Override
   public void init(Connection connection) {
-    this.connection = connection;
     ioModes = new KernelIoModes(connection);
     store.onAttributesChanged(connection::invalidateAttributes);
     LOG.log(Level.INFO, connection.passthrough()
@@ -181,16 +179,30 @@ public final class ZeroFileSystem implements FileSystem {
     return store.getattr(ino);
   }
 
+  /** Takes what the kernel wrote to the cache file by passthrough since last time: its size and mtime. */
   private Inode recordKernelWrites(long ino) throws FsException {
-    Path file = store.content().path(ino);
+    BasicFileAttributes content = contentAttributes(ino);
+    if (content != null) {
+      long mtime = content.lastModifiedTime().to(TimeUnit.NANOSECONDS);
+      if (ioModes.accountWrites(ino, mtime)) {
+        return store.contentWritten(ino, content.size(), new Timespec(Math.floorDiv(mtime, 1_000_000_000L), (int) Math.floorMod(mtime, 1_000_000_000L)));
+      }
+    }
+    return store.getattr(ino);
+  }
+
+  private BasicFileAttributes contentAttributes(long ino) {
     try {
-      BasicFileAttributes content = Files.readAttributes(file, BasicFileAttributes.class);
-      long nanos = content.lastModifiedTime().to(TimeUnit.NANOSECONDS);
-      return store.contentWritten(ino, content.size(), new Timespec(Math.floorDiv(nanos, 1_000_000_000L), (int) Math.floorMod(nanos, 1_000_000_000L)));
+      return Files.readAttributes(store.content().path(ino), BasicFileAttributes.class);
     } catch (IOException e) {
       LOG.log(Level.WARNING, "cannot read the size of the cache file of inode " + ino + ": " + e.getMessage());
-      return store.getattr(ino);
+      return null;
     }
+  }
+
+  private long contentMtime(long ino) {
+    BasicFileAttributes content = contentAttributes(ino);
+    return content == null ? 0 : content.lastModifiedTime().to(TimeUnit.NANOSECONDS);
   }
 
   @Override
@@ -210,6 +222,9 @@ public final class ZeroFileSystem implements FileSystem {
         changed = store.utimens(nodeId,
             time(change, SetAttr.ATIME, SetAttr.ATIME_NOW, change.atimeSec, change.atimeNsec),
             time(change, SetAttr.MTIME, SetAttr.MTIME_NOW, change.mtimeSec, change.mtimeNsec));
+      }
+      if (ioModes.writtenByKernel(nodeId)) {
+        ioModes.accountWrites(nodeId, contentMtime(nodeId)); // a truncate here moved it, not the kernel
       }
       return changed;
     });
@@ -364,8 +379,8 @@ public final class ZeroFileSystem implements FileSystem {
       store.release(ino, writable);
       throw new FuseException(errno, "cannot open the cache file " + contentPath);
     }
-    boolean whole = call(() -> store.isWhollyLocal(ino));
-    int backingId = ioModes.open(ino, fd, whole, writable);
+    boolean unwatched = call(() -> store.mayServeUnwatched(ino, writable));
+    int backingId = ioModes.open(ino, fd, unwatched, writable, writable ? contentMtime(ino) : 0);
     long fh = lastHandle.incrementAndGet();
     openFiles.put(fh, new OpenFile(ino, fd, writable, backingId != 0));
     opened.fh = fh;
@@ -401,9 +416,7 @@ public final class ZeroFileSystem implements FileSystem {
 
   private void touchAtime(long ino) {
     try {
-      if (store.touchAtime(ino)) {
-        connection.invalidateAttributes(ino);
-      }
+      store.touchAtime(ino);
     } catch (FsException e) {
       // the file went away meanwhile: nothing to mark
     }
