@@ -85,7 +85,7 @@ class KernelPathTest {
     /** Eviction empties the local copy: stat must show st_blocks 0 at once, though the kernel cached the attributes. */
     @Test
     void statShowsAnEvictionAtOnceThoughTheKernelCachedTheAttributes(TestInfo test) throws IOException {
-        try (TieringRig rig = TieringRig.withLocalDirectory(test.getTestMethod().get().getName(), 0)) {
+        try (TieringRig rig = TieringRig.withLocalDirectory(test.getTestMethod().get().getName(), 0.0001)) {
             rig.setUploadDelaySeconds(0);
             Path mnt = rig.mount();
             Path file = mnt.resolve("file");

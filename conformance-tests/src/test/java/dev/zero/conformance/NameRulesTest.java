@@ -63,8 +63,8 @@ class NameRulesTest {
     @OnBothRoots
     void theLimitCountsBytesOfNamesThatAreNotUtf8(Root root) {
         Shell.Result result = Shell.run(root.dir(), "bash", "-c",
-                "n=$(printf '\\xff%.0s' $(seq 255)); echo x > \"$n\" && echo \"made $?\"; cat \"$n\";"
-                        + " echo y > \"${n}\"$'\\xff' 2>/dev/null; echo \"longer $?\"; ls | wc -l");
+                "{ n=$(printf '\\xff%.0s' $(seq 255)); echo x > \"$n\" && echo \"made $?\"; cat \"$n\";"
+                        + " (echo y > \"${n}\"$'\\xff') 2>/dev/null; echo \"longer $?\"; ls | wc -l; } 2>&1 | cat -v");
         List<String> lines = result.output().lines().toList();
         assertEquals(List.of("made 0", "x", "longer 1", "1"), lines, result.output());
     }

@@ -112,7 +112,7 @@ public final class ZeroMount implements AutoCloseable {
     /** Until the mountpoint is a mount that answers: a dead mount left there does not count. */
     private void awaitMounted() {
         long deadline = System.nanoTime() + MOUNT_TIMEOUT.toNanos();
-        while (!isMounted(mountpoint) || !Files.isDirectory(mountpoint)) {
+        while (!isMounted(mountpoint) || !isServed(mountpoint)) {
             if (!process.isAlive()) {
                 throw new AssertionError("zero-cli exited with code " + process.exitValue()
                         + " before " + mountpoint + " was mounted; its output:\n" + logTail());
@@ -122,6 +122,18 @@ public final class ZeroMount implements AutoCloseable {
                         + " s; zero-cli output:\n" + logTail());
             }
             sleep(20);
+        }
+    }
+
+    /**
+     * Whether a live process answers on the mount: listing always asks it, whereas stat may be
+     * answered from the kernel's cache, even on a dead mount being replaced.
+     */
+    private static boolean isServed(Path mountpoint) {
+        try (var entries = Files.newDirectoryStream(mountpoint)) {
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 

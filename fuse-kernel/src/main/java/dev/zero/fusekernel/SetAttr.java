@@ -13,7 +13,6 @@ public final class SetAttr {
   public static final int FH = 1 << 6;
   public static final int ATIME_NOW = 1 << 7;
   public static final int MTIME_NOW = 1 << 8;
-  public static final int CTIME = 1 << 10;
 
   public int valid;
   public long fh;

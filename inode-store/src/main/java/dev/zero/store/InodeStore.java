@@ -108,6 +108,8 @@ public final class InodeStore implements AutoCloseable {
    */
   private volatile LongConsumer attributesChanged = ino -> {};
   private final Map<Long, Integer> openCounts = new HashMap<>();
+  /** Inodes someone may still name by number (see {@link #retain}). */
+  private final Set<Long> retained = new HashSet<>();
   /**
    * Counts changes to what a metadata dump holds (inodes, and with them entries, symlinks and
    * xattrs). Tiering's own bookkeeping does not move it, so a backup is due only when this did.
@@ -596,10 +598,10 @@ public final class InodeStore implements AutoCloseable {
     }
   }
 
-  /** Removes one link; the last one frees the inode, or makes it an orphan while it is open. */
+  /** Removes one link; the last one frees the inode, or makes it an orphan while it is open or retained. */
   private void dropLink(Inode inode, Timespec now) {
     int nlink = inode.nlink() - 1;
-    if (nlink > 0 || openCounts.containsKey(inode.ino())) {
+    if (nlink > 0 || openCounts.containsKey(inode.ino()) || retained.contains(inode.ino())) {
       save(inode.withNlink(nlink, now));
       if (nlink == 0) {
         orphans.put(inode.ino(), true);
@@ -762,6 +764,27 @@ public final class InodeStore implements AutoCloseable {
     return !write || content.roomForUnwatchedWrites();
   }
 
+  /**
+   * Notes that a user of inode numbers (the kernel, which caches inodes by number) keeps {@code
+   * ino} and may name it later, as in an open racing a rename over its last name: until {@link
+   * #forget}, an inode that loses its last name stays an orphan rather than being freed.
+   */
+  public synchronized void retain(long ino) {
+    if (ino != ROOT) {
+      retained.add(ino);
+    }
+  }
+
+  /** Undoes {@link #retain}; an orphan nobody has open is freed now. */
+  public synchronized void forget(long ino) {
+    if (retained.remove(ino) && !openCounts.containsKey(ino)) {
+      Inode inode = inodeOrNull(ino);
+      if (inode != null && inode.nlink() == 0) {
+        free(inode);
+      }
+    }
+  }
+
   /** Notes that a handle closed. The last release of an inode with no names frees it: true then. */
   public synchronized boolean release(long ino, boolean write) {
     if (write) {
@@ -771,7 +794,7 @@ public final class InodeStore implements AutoCloseable {
       return false;
     }
     Inode inode = inodeOrNull(ino);
-    if (inode != null && inode.nlink() == 0) {
+    if (inode != null && inode.nlink() == 0 && !retained.contains(ino)) {
       free(inode);
       return true;
     }

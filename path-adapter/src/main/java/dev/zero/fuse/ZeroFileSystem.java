@@ -58,11 +58,13 @@ public final class ZeroFileSystem implements FileSystem {
   private final Map<Long, OpenFile> openFiles = new ConcurrentHashMap<>();
   private final Map<Long, List<DirEntry>> openDirectories = new ConcurrentHashMap<>();
   private final AtomicLong lastHandle = new AtomicLong();
+  private final KernelInodes kernelInodes;
   private volatile KernelIoModes ioModes;
 
   public ZeroFileSystem(InodeStore store, long capacityBytes) {
     this.store = store;
     this.capacityBytes = capacityBytes;
+    this.kernelInodes = new KernelInodes(store);
   }
 
   @Override
@@ -252,7 +254,18 @@ public final class ZeroFileSystem implements FileSystem {
     statfs.nameMax = 255;
   }
 
+  @Override
+  public void forget(long nodeId, long lookups) {
+    kernelInodes.forget(nodeId, lookups);
+  }
+
+  /** Fills the answer that hands the kernel a reference to {@code inode}, and counts it. */
   private void fill(Entry entry, Inode inode) {
+    kernelInodes.lookedUp(inode.ino());
+    fillUncounted(entry, inode);
+  }
+
+  private void fillUncounted(Entry entry, Inode inode) {
     entry.nodeId = inode.ino();
     entry.entryValidNanos = CACHE_NANOS;
     entry.attrValidNanos = CACHE_NANOS;
@@ -322,11 +335,15 @@ public final class ZeroFileSystem implements FileSystem {
   private boolean addPlus(DirectoryListing listing, byte[] name, long ino, long next) {
     Entry entry = listing.entry();
     try {
-      fill(entry, store.getattr(ino));
+      fillUncounted(entry, store.getattr(ino));
     } catch (FsException e) {
       return true; // removed since the snapshot: skipped
     }
-    return listing.addPlus(name, next);
+    if (!listing.addPlus(name, next)) {
+      return false;
+    }
+    kernelInodes.lookedUp(ino); // the kernel takes a reference for each entry it got
+    return true;
   }
 
   @Override
