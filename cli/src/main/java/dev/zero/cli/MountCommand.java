@@ -112,7 +112,9 @@ final class MountCommand implements Callable<Integer> {
         ControlSocket control = ControlSocket.serve(open.root(), open.store(), open.engine())) {
       claimRemote(open);
       ScheduledExecutorService tiering = startBackgroundTiering(open);
-      MountOptions options = new MountOptions("zero", allowOther(), multithreaded ? MULTI_THREADS : 1, !noPassthrough, debug);
+      // Registering backing files needs CAP_SYS_ADMIN: other users get I/O through Zero.
+      boolean passthrough = !noPassthrough && FuseServer.privileged();
+      MountOptions options = new MountOptions("zero", allowOther(), multithreaded ? MULTI_THREADS : 1, passthrough, debug);
       FuseServer fuse;
       try {
         fuse = FuseServer.mount(target, options, new ZeroFileSystem(open.store(), settings.capacityBytes()));

@@ -81,6 +81,18 @@ public final class ZeroFileSystem implements FileSystem {
     T run() throws FsException;
   }
 
+  /** A request body that answers nothing but success. */
+  private interface Action {
+    void run() throws FsException;
+  }
+
+  private static void run(Action body) throws FuseException {
+    call(() -> {
+      body.run();
+      return null;
+    });
+  }
+
   private static <T> T call(Call<T> body) throws FuseException {
     try {
       return body.run();
@@ -130,18 +142,12 @@ public final class ZeroFileSystem implements FileSystem {
 
   @Override
   public void unlink(Request request, long parent, byte[] name) throws FuseException {
-    call(() -> {
-      store.unlink(parent, ByteNames.decode(name));
-      return null;
-    });
+    run(() -> store.unlink(parent, ByteNames.decode(name)));
   }
 
   @Override
   public void rmdir(Request request, long parent, byte[] name) throws FuseException {
-    call(() -> {
-      store.rmdir(parent, ByteNames.decode(name));
-      return null;
-    });
+    run(() -> store.rmdir(parent, ByteNames.decode(name)));
   }
 
   @Override
@@ -149,7 +155,7 @@ public final class ZeroFileSystem implements FileSystem {
     if ((flags & ~RENAME_NOREPLACE) != 0) {
       throw new FuseException(Errno.EINVAL.code(), "renameat2 flags " + flags + " are not supported");
     }
-    call(() -> {
+    run(() -> {
       String from = ByteNames.decode(name);
       String to = ByteNames.decode(newName);
       if ((flags & RENAME_NOREPLACE) != 0) {
@@ -157,7 +163,6 @@ public final class ZeroFileSystem implements FileSystem {
       } else {
         store.rename(parent, from, newParent, to);
       }
-      return null;
     });
   }
 
@@ -417,10 +422,7 @@ public final class ZeroFileSystem implements FileSystem {
   @Override
   public int read(Request request, long nodeId, long fh, long offset, int size, ByteBuffer into) throws FuseException {
     OpenFile file = handle(fh);
-    call(() -> {
-      store.ensureLocal(file.ino, offset, size, fh);
-      return null;
-    });
+    run(() -> store.ensureLocal(file.ino, offset, size, fh));
     long read = LibC.INSTANCE.pread(file.fd, into, size, offset);
     if (read < 0) {
       throw new FuseException(LibC.errno(), "reading the cache file of inode " + file.ino);
@@ -443,39 +445,29 @@ public final class ZeroFileSystem implements FileSystem {
   public int write(Request request, long nodeId, long fh, long offset, ByteBuffer data, int writeFlags) throws FuseException {
     OpenFile file = handle(fh);
     int size = data.remaining();
-    call(() -> {
-      store.ensureRoomFor(size);
-      return null;
-    });
+    run(() -> store.ensureRoomFor(size));
     long written = LibC.INSTANCE.pwrite(file.fd, data, size, offset);
     if (written < 0) {
       throw new FuseException(LibC.errno(), "writing the cache file of inode " + file.ino);
     }
-    call(() -> {
-      store.wrote(file.ino, offset + written);
-      return null;
-    });
+    run(() -> store.wrote(file.ino, offset + written));
     return (int) written;
   }
 
   @Override
   public void fallocate(Request request, long nodeId, long fh, long offset, long length, int mode) throws FuseException {
     OpenFile file = handle(fh);
-    call(() -> {
-      store.checkFallocate(file.ino, mode, offset, length);
-      return null;
-    });
+    run(() -> store.checkFallocate(file.ino, mode, offset, length));
     if (LibC.INSTANCE.fallocate(file.fd, mode, offset, length) < 0) {
       throw new FuseException(LibC.errno(), "fallocate on the cache file of inode " + file.ino);
     }
     boolean onlyAllocated = mode == 0 || mode == InodeStore.FALLOC_FL_KEEP_SIZE;
-    call(() -> {
+    run(() -> {
       if ((mode & InodeStore.FALLOC_FL_KEEP_SIZE) == 0) {
         store.wrote(file.ino, offset + length); // the size grows; zeroed bytes are new content
       } else if (!onlyAllocated) {
         store.wrote(file.ino, 0); // bytes inside the file became zeros
       }
-      return null;
     });
   }
 
@@ -525,10 +517,7 @@ public final class ZeroFileSystem implements FileSystem {
 
   @Override
   public void setxattr(Request request, long nodeId, byte[] name, byte[] value, int flags) throws FuseException {
-    call(() -> {
-      store.setxattr(nodeId, ByteNames.decode(name), value, flags);
-      return null;
-    });
+    run(() -> store.setxattr(nodeId, ByteNames.decode(name), value, flags));
   }
 
   @Override
@@ -550,9 +539,6 @@ public final class ZeroFileSystem implements FileSystem {
 
   @Override
   public void removexattr(Request request, long nodeId, byte[] name) throws FuseException {
-    call(() -> {
-      store.removexattr(nodeId, ByteNames.decode(name));
-      return null;
-    });
+    run(() -> store.removexattr(nodeId, ByteNames.decode(name)));
   }
 }
