@@ -1,7 +1,8 @@
 package dev.zero.cli;
 
-import dev.zero.fuse.MountOptions;
-import dev.zero.fuse.ZeroFuse;
+import dev.zero.fuse.ZeroFileSystem;
+import dev.zero.fusekernel.FuseServer;
+import dev.zero.fusekernel.MountOptions;
 import dev.zero.tiering.FilesystemClaim;
 import dev.zero.tiering.RemoteException;
 import java.io.IOException;
@@ -39,6 +40,8 @@ final class MountCommand implements Callable<Integer> {
   private static final System.Logger LOG = System.getLogger(MountCommand.class.getName());
   /** How long a mount waits for the remote before it mounts without it. */
   private static final Duration CLAIM_WAIT = Duration.ofSeconds(5);
+  /** Request threads of the multi-threaded loop: one per core of this kind of machine. */
+  private static final int MULTI_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
 
   /** What --help adds below the options: every configuration key, and the exit codes. */
   static String[] helpFooter() {
@@ -72,11 +75,15 @@ final class MountCommand implements Callable<Integer> {
 
   @Mixin ConfigOption config;
 
-  @Option(names = "--fuse-loop", paramLabel = "single|multi", description = "libfuse's request loop; overrides fuseLoop in config.yml.")
+  @Option(names = "--fuse-loop", paramLabel = "single|multi", description = "One request thread, or one per core; overrides fuseLoop in config.yml.")
   String fuseLoop;
 
-  @Option(names = "--debug", description = "Print every FUSE request (libfuse's -d).")
+  @Option(names = "--debug", description = "Log every FUSE request and its answer.")
   boolean debug;
+
+  @Option(names = "--no-passthrough", description = "Serve reads and writes of local files through Zero, not by"
+      + " kernel passthrough (which needs root and Linux 6.9 or newer; without them this is what happens anyway).")
+  boolean noPassthrough;
 
   @Option(names = "--log-level", paramLabel = "error|warning|info|debug", defaultValue = "info",
       description = "What the mount logs, to stderr and to <cache>/zero.log.0 (rotated at 10 MB, 5 kept):"
@@ -105,17 +112,23 @@ final class MountCommand implements Callable<Integer> {
         ControlSocket control = ControlSocket.serve(open.root(), open.store(), open.engine())) {
       claimRemote(open);
       ScheduledExecutorService tiering = startBackgroundTiering(open);
-      ZeroFuse fuse = new ZeroFuse(open.store(), settings.capacityBytes());
-      Signal.handle(new Signal("TERM"), signal -> fuse.unmount());
-      Signal.handle(new Signal("INT"), signal -> fuse.unmount());
-      LOG.log(Level.INFO, "mounting " + target + " (cache " + open.root() + "; remote: " + open.engine().remoteName()
+      // Registering backing files needs CAP_SYS_ADMIN: other users get I/O through Zero.
+      boolean passthrough = !noPassthrough && FuseServer.privileged();
+      MountOptions options = new MountOptions("zero", allowOther(), multithreaded ? MULTI_THREADS : 1, passthrough, debug);
+      FuseServer fuse;
+      try {
+        fuse = FuseServer.mount(target, options, new ZeroFileSystem(open.store(), settings.capacityBytes()));
+      } catch (IOException e) {
+        tiering.shutdownNow();
+        throw new UserError(UserError.MOUNT, "cannot mount " + target + ": " + e.getMessage()
+            + "; check that the fuse kernel module is loaded and, when not root, that fusermount3 is installed.");
+      }
+      Signal.handle(new Signal("TERM"), signal -> unmountQuietly(fuse));
+      Signal.handle(new Signal("INT"), signal -> unmountQuietly(fuse));
+      LOG.log(Level.INFO, "mounted " + target + " (cache " + open.root() + "; remote: " + open.engine().remoteName()
           + "; log: " + log + ")");
       try {
-        fuse.serve(target, new MountOptions(multithreaded, allowOther(), debug));
-      } catch (RuntimeException e) {
-        // libfuse printed its reason on the line before.
-        throw new UserError(UserError.MOUNT, "libfuse could not mount " + target + " (" + e.getMessage()
-            + "); see its message above, and check that the fuse kernel module is loaded and fusermount is installed.");
+        fuse.serve();
       } finally {
         tiering.shutdown();
         tiering.awaitTermination(10, TimeUnit.MINUTES);
@@ -173,6 +186,14 @@ final class MountCommand implements Callable<Integer> {
       }
     }, seconds, seconds, TimeUnit.SECONDS);
     return tiering;
+  }
+
+  private static void unmountQuietly(FuseServer fuse) {
+    try {
+      fuse.unmount();
+    } catch (IOException e) {
+      LOG.log(Level.WARNING, e.getMessage());
+    }
   }
 
   /** allow_other needs root, or user_allow_other in /etc/fuse.conf; without it, only we get in. */

@@ -16,6 +16,7 @@ final class Mountpoint {
   private static final POSIX POSIX = POSIXFactory.getNativePOSIX();
   private static final Path FUSE_DEVICE = Path.of("/dev/fuse");
   private static final int ENOTCONN = 107;
+  private static final int O_RDONLY_DIRECTORY = 0200000;
 
   private Mountpoint() {}
 
@@ -54,7 +55,16 @@ final class Mountpoint {
    * connected" until it is unmounted; nobody can be using it, so the next mount clears it.
    */
   private static boolean isDeadZeroMount(Path path, String type) {
-    return type.equals("fuse.zero") && POSIX.stat(path.toString(), POSIX.allocateStat()) < 0 && POSIX.errno() == ENOTCONN;
+    if (!type.equals("fuse.zero")) {
+      return false;
+    }
+    // Open, not stat: the kernel answers stat from its cache without asking the (dead) process.
+    int fd = POSIX.open(path.toString(), O_RDONLY_DIRECTORY, 0);
+    if (fd >= 0) {
+      POSIX.close(fd);
+      return false;
+    }
+    return POSIX.errno() == ENOTCONN;
   }
 
   private static void clearDeadMount(Path path) throws UserError {

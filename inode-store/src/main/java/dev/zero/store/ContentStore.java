@@ -24,6 +24,7 @@ public final class ContentStore {
   /** How often the free space of the cache disk is read again: statvfs is cheap, not free. */
   private static final long FREE_SPACE_TTL_NANOS = 50_000_000;
   private static final long MAX_RESERVE = 64L << 20;
+  private static final long UNWATCHED_HEADROOM = 1L << 30;
 
   private final Path dir;
   private final FileStore disk;
@@ -53,8 +54,30 @@ public final class ContentStore {
     }
   }
 
+  /**
+   * Whether a writer whose writes Zero does not see (the kernel's passthrough) may start: only
+   * while the disk has {@link #UNWATCHED_HEADROOM} free beyond the reserve, since nothing stops
+   * such a writer at the reserve.
+   */
+  boolean roomForUnwatchedWrites() throws FsException {
+    readUsableSpace(UNWATCHED_HEADROOM);
+    return usableBytes - UNWATCHED_HEADROOM >= reserve;
+  }
+
   /** Counts {@code bytes} as about to be written and returns true, if they leave the reserve free. */
   boolean tryReserve(long bytes) throws FsException {
+    readUsableSpace(bytes);
+    if (usableBytes - bytes < reserve) {
+      return false;
+    }
+    // Count what is about to be written until the next reading, or a fast writer could fill
+    // the reserve between two readings.
+    usableBytes -= bytes;
+    return true;
+  }
+
+  /** Reads the free space again when the last reading is old, or says {@code bytes} would not fit. */
+  private void readUsableSpace(long bytes) throws FsException {
     long now = System.nanoTime();
     if (now - usableReadAt > FREE_SPACE_TTL_NANOS || usableBytes - bytes < reserve) {
       try {
@@ -64,13 +87,6 @@ public final class ContentStore {
         throw ioError("checking free space for", 0, e);
       }
     }
-    if (usableBytes - bytes < reserve) {
-      return false;
-    }
-    // Count what is about to be written until the next reading, or a fast writer could fill
-    // the reserve between two readings.
-    usableBytes -= bytes;
-    return true;
   }
 
   public Path path(long ino) {

@@ -149,7 +149,12 @@ public final class Fsck {
       String path = pathOf.getOrDefault(ino, "inode " + ino);
       int nameCount = names.getOrDefault(ino, 0);
       if (inode.nlink() == 0) {
-        problem(path + ": leftover orphan (no name, no open handle); it should be freed", true);
+        if (store.orphanSet().containsKey(ino)) {
+          // Unlinked while open, or while the kernel still held it: freed at the next mount.
+          leftovers.add(path + ": an orphan the last mount did not free (it stopped while the file was in use)");
+        } else {
+          problem(path + ": no name and not an orphan; it should be freed", true);
+        }
         if (repair) {
           store.free(inode);
         }

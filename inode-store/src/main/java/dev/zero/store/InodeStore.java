@@ -3,7 +3,6 @@ package dev.zero.store;
 import static dev.zero.store.Errno.E2BIG;
 import static dev.zero.store.Errno.EEXIST;
 import static dev.zero.store.Errno.EFBIG;
-import static dev.zero.store.Errno.EILSEQ;
 import static dev.zero.store.Errno.EINVAL;
 import static dev.zero.store.Errno.EISDIR;
 import static dev.zero.store.Errno.ENAMETOOLONG;
@@ -36,6 +35,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 import java.io.UncheckedIOException;
 import org.mapdb.BTreeMap;
 import org.mapdb.HTreeMap;
@@ -58,7 +58,6 @@ public final class InodeStore implements AutoCloseable {
 
   private static final int NAME_MAX = 255;
   /** What the FUSE binding puts in place of bytes that are not UTF-8. */
-  private static final char UNDECODABLE = '\uFFFD';
   private static final int XATTR_SIZE_MAX = 65536;
   private static final long DIRECTORY_SIZE = 4096;
   private static final long RELATIME_MAX_AGE_SECONDS = 24 * 3600;
@@ -103,7 +102,14 @@ public final class InodeStore implements AutoCloseable {
    * Always taken before the store's monitor, never inside it.
    */
   private final Object deletionLock = new Object();
+  /**
+   * Told of inodes whose attributes changed other than by a request that answers with them:
+   * st_blocks after an eviction or a recall, atime after a read or a listing.
+   */
+  private volatile LongConsumer attributesChanged = ino -> {};
   private final Map<Long, Integer> openCounts = new HashMap<>();
+  /** Inodes someone may still name by number (see {@link #retain}). */
+  private final Set<Long> retained = new HashSet<>();
   /**
    * Counts changes to what a metadata dump holds (inodes, and with them entries, symlinks and
    * xattrs). Tiering's own bookkeeping does not move it, so a backup is due only when this did.
@@ -304,6 +310,11 @@ public final class InodeStore implements AutoCloseable {
     }
   }
 
+  /** Sets who is told when attributes change behind a request's answer (the kernel caches them). */
+  public void onAttributesChanged(LongConsumer listener) {
+    attributesChanged = listener;
+  }
+
   public ContentStore content() {
     return content;
   }
@@ -428,7 +439,6 @@ public final class InodeStore implements AutoCloseable {
 
   public Inode symlink(long parent, String name, String target, int uid, int gid)
       throws FsException {
-    checkText(target, "symlink target");
     int length = target.getBytes(StandardCharsets.UTF_8).length;
     if (length == 0) {
       throw new FsException(ENOENT, "a symlink target cannot be empty");
@@ -516,6 +526,17 @@ public final class InodeStore implements AutoCloseable {
     touchDirectory(parent, -1, now);
   }
 
+  /** Renames like {@link #rename}, but fails with EEXIST if the target exists (RENAME_NOREPLACE). */
+  public synchronized void renameNoReplace(long srcParent, String srcName, long dstParent, String dstName)
+      throws FsException {
+    lookup(srcParent, srcName);
+    directory(dstParent);
+    if (dentries.containsKey(key(dstParent, dstName))) {
+      throw new FsException(EEXIST, dstName + " exists");
+    }
+    rename(srcParent, srcName, dstParent, dstName);
+  }
+
   /**
    * Renames an entry; only directory entries change, whatever the size of the tree moved. An
    * existing target is replaced in the same atomic step. Renaming one name of an inode onto
@@ -577,10 +598,10 @@ public final class InodeStore implements AutoCloseable {
     }
   }
 
-  /** Removes one link; the last one frees the inode, or makes it an orphan while it is open. */
+  /** Removes one link; the last one frees the inode, or makes it an orphan while it is open or retained. */
   private void dropLink(Inode inode, Timespec now) {
     int nlink = inode.nlink() - 1;
-    if (nlink > 0 || openCounts.containsKey(inode.ino())) {
+    if (nlink > 0 || openCounts.containsKey(inode.ino()) || retained.contains(inode.ino())) {
       save(inode.withNlink(nlink, now));
       if (nlink == 0) {
         orphans.put(inode.ino(), true);
@@ -729,6 +750,41 @@ public final class InodeStore implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether the kernel may serve a handle on the file by itself (passthrough): all of its
+   * content must be in its local file, and a writer needs room to spare, since Zero would not
+   * see its writes reach the space kept free for metadata.
+   */
+  public boolean mayServeUnwatched(long ino, boolean write) throws FsException {
+    synchronized (this) {
+      if (inode(ino).content() == ContentState.REMOTE) {
+        return false;
+      }
+    }
+    return !write || content.roomForUnwatchedWrites();
+  }
+
+  /**
+   * Notes that a user of inode numbers (the kernel, which caches inodes by number) keeps {@code
+   * ino} and may name it later, as in an open racing a rename over its last name: until {@link
+   * #forget}, an inode that loses its last name stays an orphan rather than being freed.
+   */
+  public synchronized void retain(long ino) {
+    if (ino != ROOT) {
+      retained.add(ino);
+    }
+  }
+
+  /** Undoes {@link #retain}; an orphan nobody has open is freed now. */
+  public synchronized void forget(long ino) {
+    if (retained.remove(ino) && !openCounts.containsKey(ino)) {
+      Inode inode = inodeOrNull(ino);
+      if (inode != null && inode.nlink() == 0) {
+        free(inode);
+      }
+    }
+  }
+
   /** Notes that a handle closed. The last release of an inode with no names frees it: true then. */
   public synchronized boolean release(long ino, boolean write) {
     if (write) {
@@ -738,7 +794,7 @@ public final class InodeStore implements AutoCloseable {
       return false;
     }
     Inode inode = inodeOrNull(ino);
-    if (inode != null && inode.nlink() == 0) {
+    if (inode != null && inode.nlink() == 0 && !retained.contains(ino)) {
       free(inode);
       return true;
     }
@@ -838,22 +894,23 @@ public final class InodeStore implements AutoCloseable {
     }
   }
 
+  /**
+   * Records what the kernel wrote to the content file itself, by passthrough: the file's size
+   * and modification time, taken from the content file, become the inode's, as a new version
+   * for tiering. Returns the inode as it is now.
+   */
+  public synchronized Inode contentWritten(long ino, long size, Timespec mtime) throws FsException {
+    Inode changed = inode(ino).withData(size, mtime);
+    save(changed);
+    bumpVersion(ino);
+    return changed;
+  }
+
   /** Records that bytes up to {@code end} were written: size grows, mtime and ctime are now. */
   public synchronized void wrote(long ino, long end) throws FsException {
     Inode inode = inode(ino);
     save(inode.withData(Math.max(inode.size(), end), Timespec.now()));
     bumpVersion(ino);
-  }
-
-  /**
-   * Reserves {@code length} bytes at the end of the file for an O_APPEND write and returns where
-   * they start, so that appends through several handles never overlap.
-   */
-  public synchronized long reserveAppend(long ino, long length) throws FsException {
-    Inode inode = inode(ino);
-    save(inode.withData(inode.size() + length, Timespec.now()));
-    bumpVersion(ino);
-    return inode.size();
   }
 
   private void bumpVersion(long ino) {
@@ -934,6 +991,7 @@ public final class InodeStore implements AutoCloseable {
             LOG.log(Level.DEBUG, "recalled " + pathOf(ino) + " (" + inode.size() + " bytes)");
           }
           saveUnversioned(inode.withContentState(ContentState.LOCAL_CLEAN, inode.remote()));
+          attributesChanged.accept(ino); // st_blocks counts the recalled bytes
         }
       }
     }
@@ -958,6 +1016,7 @@ public final class InodeStore implements AutoCloseable {
         || !atime.isAfter(inode.ctime())
         || now.sec() - atime.sec() >= RELATIME_MAX_AGE_SECONDS) {
       saveUnversioned(inode.withTimes(now, inode.mtime(), inode.ctime()));
+      attributesChanged.accept(ino);
     }
   }
 
@@ -1011,7 +1070,6 @@ public final class InodeStore implements AutoCloseable {
   }
 
   private static void checkXattrName(String name) throws FsException {
-    checkText(name, "xattr name");
     if (name.isEmpty() || name.getBytes(StandardCharsets.UTF_8).length > NAME_MAX) {
       throw new FsException(ERANGE, "bad xattr name length");
     }
@@ -1130,6 +1188,7 @@ public final class InodeStore implements AutoCloseable {
     // Deleting files takes time: outside the lock, so that operations on other files go on.
     for (long ino : evicted) {
       content.delete(ino);
+      attributesChanged.accept(ino); // st_blocks is 0 now
       if (LOG.isLoggable(Level.DEBUG)) {
         LOG.log(Level.DEBUG, "evicted " + pathOf(ino));
       }
@@ -1597,23 +1656,15 @@ public final class InodeStore implements AutoCloseable {
     save(dir.withNlink(dir.nlink() + subdirectoryDelta, now).withTimes(dir.atime(), now, now));
   }
 
-  /** Every name a call takes, looked up or created, passes here: one rule for every call. */
+  /**
+   * Every name a call takes, looked up or created, passes here: one rule for every call. Names
+   * are byte strings held as text: a byte that is not UTF-8 is the lone surrogate U+DC00 + byte,
+   * which the UTF-8 encoder turns into one '?', so the encoded length is the name's byte length.
+   */
   private static void checkName(String name) throws FsException {
-    checkText(name, "name");
     // A char is at most 3 UTF-8 bytes: short names (every lookup on the path walk) skip the encoding.
     if (name.length() * 3 > NAME_MAX && name.getBytes(StandardCharsets.UTF_8).length > NAME_MAX) {
       throw new FsException(ENAMETOOLONG, "name longer than " + NAME_MAX + " bytes");
-    }
-  }
-
-  /**
-   * Names, symlink targets and xattr names are stored as text. The FUSE binding turns bytes that
-   * are not UTF-8 into U+FFFD, so two different byte strings would be stored as one: such text is
-   * refused (EILSEQ) rather than aliased. (A name with a real U+FFFD is refused too.)
-   */
-  private static void checkText(String text, String what) throws FsException {
-    if (text.indexOf(UNDECODABLE) >= 0) {
-      throw new FsException(EILSEQ, what + " is not valid UTF-8");
     }
   }
 

@@ -1,15 +1,16 @@
 package dev.zero.fuse;
 
+import java.nio.ByteBuffer;
 import jnr.ffi.LibraryLoader;
-import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
 import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
 import jnr.ffi.annotations.SaveError;
 
 /**
- * The few libc calls that move file data. They take the FUSE request buffer as a native pointer,
- * so bytes go from the kernel's buffer to the cache file without a copy through the Java heap.
+ * The few libc calls that move file data. They take the FUSE request buffers, which are direct,
+ * by address: bytes go between the kernel's buffer and the cache file without a copy through the
+ * Java heap.
  */
 public interface LibC {
   int O_RDWR = 02;
@@ -25,10 +26,10 @@ public interface LibC {
   int close(int fd);
 
   @SaveError
-  long pread(int fd, @Out Pointer buf, long count, long offset);
+  long pread(int fd, @Out ByteBuffer buf, long count, long offset);
 
   @SaveError
-  long pwrite(int fd, @In Pointer buf, long count, long offset);
+  long pwrite(int fd, @In ByteBuffer buf, long count, long offset);
 
   @SaveError
   int fsync(int fd);

@@ -1,0 +1,131 @@
+package dev.zero.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import jnr.constants.platform.Errno;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What Zero's own binding of the kernel's protocol gives a user: local files read and written
+ * by the kernel itself (passthrough) with stat right all along, the kernel's caches kept true
+ * when tiering changes a file behind its back, and a rename that an open never sees half done.
+ */
+class KernelPathTest {
+    private static final Pattern REQUEST = Pattern.compile("request \\d+ \\(opcode (\\d+),");
+    private static final int READ = 15;
+    private static final int WRITE = 16;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void withPassthroughTheDaemonSeesNoReadOrWriteOfALocalFileAndStatIsRightThroughout() throws IOException {
+        assumeTrue(BackupRig.isRoot(), "passthrough needs root");
+        Map<Integer, Integer> requests = writeReadAndCount();
+        assertEquals(0, requests.getOrDefault(WRITE, 0), "WRITE requests the daemon answered with passthrough: " + requests);
+        assertEquals(0, requests.getOrDefault(READ, 0), "READ requests the daemon answered with passthrough: " + requests);
+    }
+
+    @Test
+    void withoutPassthroughTheSameWorkloadGoesThroughZeroInLargeRequests() throws IOException {
+        Map<Integer, Integer> requests = writeReadAndCount("--no-passthrough");
+        int writes = requests.getOrDefault(WRITE, 0);
+        assertTrue(writes > 0 && writes <= 8, "4 MiB written in requests of up to 1 MiB: " + writes + " WRITE requests");
+    }
+
+    /** Writes 4 MiB (stat checked while open, then fsync), reads it back, remounts; returns the requests per opcode. */
+    private Map<Integer, Integer> writeReadAndCount(String... extraOptions) throws IOException {
+        Path mnt = dir.resolve("mnt");
+        Path cache = dir.resolve("cache");
+        Path config = Files.writeString(dir.resolve("config.yml"), "");
+        byte[] content = Data.random(9, 4 << 20);
+        String[] options = new String[extraOptions.length + 1];
+        options[0] = "--debug";
+        System.arraycopy(extraOptions, 0, options, 1, extraOptions.length);
+        Map<Integer, Integer> requests = new java.util.HashMap<>();
+        try (ZeroMount mount = ZeroMount.start(mnt, cache, config, options)) {
+            Path file = mnt.resolve("file");
+            try (Fd fd = Sys.open(file, Sys.O_CREAT | Sys.O_RDWR, 0644)) {
+                fd.write(content);
+                assertEquals(content.length, Sys.stat(file).size(), "stat while the file is open for writing");
+                fd.fsync();
+            }
+            java.time.Instant mtime = Sys.stat(file).mtime();
+            assertArrayEquals(content, Sys.readFile(file), "content read back");
+            String log = mount.log();
+            Matcher m = REQUEST.matcher(log);
+            while (m.find()) {
+                requests.merge(Integer.parseInt(m.group(1)), 1, Integer::sum);
+            }
+            mount.unmount();
+            try (ZeroMount again = ZeroMount.start(mnt, cache, config, extraOptions)) {
+                assertEquals(content.length, Sys.stat(file).size(), "size after a remount");
+                assertEquals(mtime, Sys.stat(file).mtime(), "mtime after a remount: the one the write left");
+                assertArrayEquals(content, Sys.readFile(file), "content after a remount");
+                again.unmount();
+            }
+        }
+        return requests;
+    }
+
+    /** Eviction empties the local copy: stat must show st_blocks 0 at once, though the kernel cached the attributes. */
+    @Test
+    void statShowsAnEvictionAtOnceThoughTheKernelCachedTheAttributes(TestInfo test) throws IOException {
+        try (TieringRig rig = TieringRig.withLocalDirectory(test.getTestMethod().get().getName(), 0.0001)) {
+            rig.setUploadDelaySeconds(0);
+            Path mnt = rig.mount();
+            Path file = mnt.resolve("file");
+            Sys.writeFile(file, Data.random(3, 1 << 20));
+            assertTrue(Sys.stat(file).blocks() > 0, "a local file occupies blocks");
+            rig.assertTierOnceSucceeds();
+            assertEquals(0, Sys.stat(file).blocks(), "st_blocks of the evicted file, right after the tier pass");
+            assertEquals(1 << 20, Sys.stat(file).size(), "its size");
+            rig.unmount();
+        }
+    }
+
+    /** POSIX: the target name refers to the old or the new file throughout a rename over it. */
+    @Test
+    void anOpenRacingARenameOverItsNameNeverAnswersEnoent() throws Exception {
+        Path mnt = dir.resolve("mnt");
+        try (ZeroMount mount = ZeroMount.start(mnt, dir.resolve("cache"))) {
+            Path target = mnt.resolve("target");
+            Sys.writeFile(target, "version 0");
+            AtomicBoolean done = new AtomicBoolean();
+            AtomicReference<String> failure = new AtomicReference<>();
+            Thread opener = new Thread(() -> {
+                while (!done.get() && failure.get() == null) {
+                    try (Fd fd = Sys.open(target, Sys.O_RDONLY)) {
+                        Sys.stat(target);
+                    } catch (ErrnoException e) {
+                        failure.set(e.getMessage());
+                    }
+                }
+            });
+            opener.start();
+            for (int i = 1; i <= 2000 && failure.get() == null; i++) {
+                Path next = mnt.resolve("next");
+                Sys.writeFile(next, "version " + i);
+                Sys.rename(next, target);
+            }
+            done.set(true);
+            opener.join();
+            assertNull(failure.get(), "an open or stat of a name that existed throughout a rename loop failed");
+            mount.unmount();
+        }
+    }
+}

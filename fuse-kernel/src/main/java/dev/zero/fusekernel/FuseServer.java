@@ -1,0 +1,513 @@
+package dev.zero.fusekernel;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * One mounted FUSE connection: reads the kernel's requests from /dev/fuse, decodes them for
+ * the {@link FileSystem}, and writes its answers back. Each request thread owns its buffers
+ * and answer objects, so the steady state makes no garbage of its own.
+ */
+public final class FuseServer implements Connection {
+  private static final System.Logger LOG = System.getLogger(FuseServer.class.getName());
+  private static final long FUSE_DEV_IOC_BACKING_OPEN = 0x4010e501L;
+  private static final long FUSE_DEV_IOC_BACKING_CLOSE = 0x4004e502L;
+  private static final int BUFFER_SIZE = MountOptions.MAX_WRITE + Protocol.PAGE;
+
+  private final FuseDevice device;
+  private final Path mountpoint;
+  private final MountOptions options;
+  private final FileSystem fs;
+  private final BlockingQueue<ByteBuffer> notifications = new LinkedBlockingQueue<>();
+  private volatile boolean passthrough;
+  private volatile int minor;
+
+  FuseServer(FuseDevice device, Path mountpoint, MountOptions options, FileSystem fs) {
+    this.device = device;
+    this.mountpoint = mountpoint;
+    this.options = options;
+    this.fs = fs;
+  }
+
+  /** Mounts {@code fs} on {@code mountpoint}; {@link #serve} then answers its requests. */
+  public static FuseServer mount(Path mountpoint, MountOptions options, FileSystem fs) throws IOException {
+    return new FuseServer(FuseDevice.of(Mounter.mount(mountpoint, options)), mountpoint, options, fs);
+  }
+
+  /** Answers requests until the filesystem is unmounted, then closes the connection. */
+  public void serve() throws IOException {
+    try {
+      Worker first = new Worker();
+      first.negotiate();
+      fs.init(this);
+      Thread notifier = new Thread(this::sendNotifications, "fuse-notify");
+      notifier.setDaemon(true);
+      notifier.start();
+      List<Thread> others = new ArrayList<>();
+      for (int i = 1; i < options.threads(); i++) {
+        Worker worker = new Worker();
+        Thread thread = new Thread(() -> worker.loopQuietly(), "fuse-" + i);
+        thread.setDaemon(true);
+        thread.start();
+        others.add(thread);
+      }
+      first.loop();
+      for (Thread thread : others) {
+        thread.join();
+      }
+      notifier.interrupt();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      device.close();
+    }
+  }
+
+  /** Asks the kernel to detach the mount; {@link #serve} returns once the last open file is closed. */
+  public void unmount() throws IOException {
+    Mounter.unmount(mountpoint);
+  }
+
+  /** Whether this process can mount without fusermount3 and use passthrough. */
+  public static boolean privileged() {
+    return Mounter.isRoot();
+  }
+
+  // ---- Connection ------------------------------------------------------------------------------
+
+  @Override
+  public boolean passthrough() {
+    return passthrough;
+  }
+
+  @Override
+  public int openBacking(int backingFd) throws FuseException {
+    int id = device.ioctl(FUSE_DEV_IOC_BACKING_OPEN, new int[] {backingFd, 0, 0, 0});
+    if (id < 0) {
+      throw new FuseException(-id, "FUSE_DEV_IOC_BACKING_OPEN failed: " + Mounter.strerror(-id));
+    }
+    return id;
+  }
+
+  @Override
+  public void closeBacking(int backingId) {
+    int result = device.ioctl(FUSE_DEV_IOC_BACKING_CLOSE, new int[] {backingId});
+    if (result < 0) {
+      LOG.log(Level.WARNING, "FUSE_DEV_IOC_BACKING_CLOSE of " + backingId + " failed: " + Mounter.strerror(-result));
+    }
+  }
+
+  @Override
+  public void invalidateAttributes(long nodeId) {
+    ByteBuffer notice = notice(Protocol.NOTIFY_INVAL_INODE, 24);
+    notice.putLong(nodeId).putLong(-1).putLong(0); // offset -1: attributes only, not the page cache
+    notifications.add(notice.flip());
+  }
+
+  @Override
+  public void invalidateEntry(long parent, byte[] name) {
+    ByteBuffer notice = notice(Protocol.NOTIFY_INVAL_ENTRY, 16 + name.length + 1);
+    notice.putLong(parent).putInt(name.length).putInt(0).put(name).put((byte) 0);
+    notifications.add(notice.flip());
+  }
+
+  private static ByteBuffer notice(int code, int bodyLength) {
+    int length = Protocol.OUT_HEADER + bodyLength;
+    ByteBuffer notice = ByteBuffer.allocateDirect(length).order(ByteOrder.LITTLE_ENDIAN);
+    return notice.putInt(length).putInt(code).putLong(0);
+  }
+
+  /**
+   * Notifications go from a thread of their own: the kernel may lock the directory or inode they
+   * name, which a request being answered at that moment may hold.
+   */
+  private void sendNotifications() {
+    try {
+      while (true) {
+        ByteBuffer notice = notifications.take();
+        // ENOENT: the kernel no longer knows the node or name, so there is nothing to forget.
+        int result = device.write(notice, notice.limit());
+        if (result < 0 && result != -Errors.ENOENT) {
+          LOG.log(Level.DEBUG, "notification failed: " + Mounter.strerror(-result));
+        }
+      }
+    } catch (InterruptedException e) {
+      // unmounted
+    }
+  }
+
+  // ---- requests --------------------------------------------------------------------------------
+
+  /** A request thread: its buffers, and the answer objects it hands the filesystem. */
+  private final class Worker {
+    private final ByteBuffer in = ByteBuffer.allocateDirect(BUFFER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+    private final ByteBuffer out = ByteBuffer.allocateDirect(BUFFER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+    private final Request request = new Request();
+    private final Entry entry = new Entry();
+    private final Attr attr = new Attr();
+    private final Opened opened = new Opened();
+    private final Statfs statfs = new Statfs();
+    private final SetAttr setAttr = new SetAttr();
+    private final DirectoryListing listing = new DirectoryListing();
+    /** Where the name read last ended: the next name of the request starts after it. */
+    private int nameEnd;
+
+    /** Reads the next request; false once the filesystem is unmounted. */
+    private boolean next() throws IOException {
+      while (true) {
+        in.clear();
+        long length = device.read(in);
+        if (length >= Protocol.IN_HEADER) {
+          in.limit((int) length);
+          request.opcode = in.getInt(4);
+          request.unique = in.getLong(8);
+          request.nodeId = in.getLong(16);
+          request.uid = in.getInt(24);
+          request.gid = in.getInt(28);
+          request.pid = in.getInt(32);
+          return true;
+        }
+        int errno = length < 0 ? (int) -length : Errors.EIO;
+        if (errno == Errors.ENODEV) {
+          return false;
+        }
+        // ENOENT: the request was interrupted before we read it; EINTR, EAGAIN: try again.
+        if (errno != Errors.ENOENT && errno != Errors.EINTR && errno != Errors.EAGAIN) {
+          throw new IOException("reading /dev/fuse failed: " + Mounter.strerror(errno));
+        }
+      }
+    }
+
+    /** Answers the kernel's INIT, which is always the first request. */
+    void negotiate() throws IOException {
+      while (true) {
+        if (!next()) {
+          throw new IOException("the kernel closed the connection before INIT");
+        }
+        if (request.opcode != Protocol.INIT) {
+          throw new IOException("the kernel's first request was " + request.opcode + ", not INIT");
+        }
+        int major = in.getInt(40);
+        int kernelMinor = in.getInt(44);
+        int maxReadahead = in.getInt(48);
+        long offered = in.getInt(52) & 0xffffffffL;
+        if ((offered & Protocol.INIT_EXT) != 0) {
+          offered |= (in.getInt(56) & 0xffffffffL) << 32;
+        }
+        begin();
+        if (major > Protocol.KERNEL_MAJOR) {
+          out.putInt(Protocol.KERNEL_MAJOR).putInt(Protocol.KERNEL_MINOR); // the kernel asks again in our version
+          fill(Protocol.INIT_OUT - 8);
+          send(0);
+          continue;
+        }
+        if (major < Protocol.KERNEL_MAJOR || kernelMinor < 31) {
+          send(-Errors.EPROTO);
+          throw new IOException("the kernel speaks FUSE " + major + "." + kernelMinor + "; Zero needs 7.31 or newer");
+        }
+        minor = Math.min(kernelMinor, Protocol.KERNEL_MINOR);
+        long wanted = Protocol.ASYNC_READ | Protocol.ATOMIC_O_TRUNC | Protocol.BIG_WRITES | Protocol.DO_READDIRPLUS
+            | Protocol.READDIRPLUS_AUTO | Protocol.ASYNC_DIO | Protocol.PARALLEL_DIROPS | Protocol.MAX_PAGES
+            | Protocol.CACHE_SYMLINKS | Protocol.INIT_EXT;
+        if (options.passthrough()) {
+          wanted |= Protocol.PASSTHROUGH;
+        }
+        long agreed = wanted & offered;
+        passthrough = (agreed & Protocol.PASSTHROUGH) != 0;
+        out.putInt(Protocol.KERNEL_MAJOR).putInt(minor).putInt(maxReadahead).putInt((int) agreed);
+        out.putShort((short) 64).putShort((short) 48); // max_background, congestion_threshold
+        out.putInt(MountOptions.MAX_WRITE).putInt(1); // max_write, time_gran (ns)
+        out.putShort((short) MountOptions.MAX_PAGES).putShort((short) 0);
+        out.putInt((int) (agreed >>> 32)).putInt(passthrough ? 1 : 0); // flags2, max_stack_depth
+        fill(24);
+        send(0);
+        LOG.log(Level.DEBUG, "FUSE " + major + "." + kernelMinor + " offered flags " + Long.toHexString(offered)
+            + "; agreed " + Long.toHexString(agreed));
+        return;
+      }
+    }
+
+    void loopQuietly() {
+      try {
+        loop();
+      } catch (IOException e) {
+        LOG.log(Level.ERROR, "FUSE request thread stopped: " + e.getMessage());
+      }
+    }
+
+    void loop() throws IOException {
+      while (next()) {
+        try {
+          begin();
+          int error = dispatch();
+          if (options.debug()) {
+            LOG.log(Level.INFO, request + " -> " + error);
+          }
+        } catch (FuseException e) {
+          send(-e.errno());
+          if (options.debug()) {
+            LOG.log(Level.INFO, request + " -> " + -e.errno() + " (" + e.getMessage() + ")");
+          }
+        } catch (RuntimeException e) {
+          LOG.log(Level.ERROR, "internal error answering " + request + ", answering EIO: " + e, e);
+          send(-Errors.EIO);
+        }
+      }
+    }
+
+    /** Answers one request (except the few the kernel expects no answer to); returns the error sent. */
+    private int dispatch() throws FuseException {
+      long node = request.nodeId;
+      switch (request.opcode) {
+        case Protocol.LOOKUP -> {
+          byte[] name = name(40);
+          entry.clear();
+          fs.lookup(request, node, name, entry);
+          return sendEntry();
+        }
+        case Protocol.FORGET -> {
+          fs.forget(node, in.getLong(40));
+          return 0; // no answer
+        }
+        case Protocol.BATCH_FORGET -> {
+          int count = in.getInt(40);
+          for (int i = 0, at = 48; i < count && at + 16 <= in.limit(); i++, at += 16) {
+            fs.forget(in.getLong(at), in.getLong(at + 8));
+          }
+          return 0; // no answer
+        }
+        case Protocol.GETATTR -> {
+          long fh = (in.getInt(40) & Protocol.GETATTR_FH) != 0 ? in.getLong(48) : -1;
+          attr.clear();
+          return sendAttr(fs.getattr(request, node, fh, attr));
+        }
+        case Protocol.SETATTR -> {
+          setAttr.decode(in, 40);
+          attr.clear();
+          return sendAttr(fs.setattr(request, node, setAttr, attr));
+        }
+        case Protocol.READLINK -> {
+          byte[] target = fs.readlink(request, node);
+          out.put(target);
+          return send(0);
+        }
+        case Protocol.SYMLINK -> {
+          byte[] name = name(40);
+          byte[] target = name(nameEnd);
+          entry.clear();
+          fs.symlink(request, node, name, target, entry);
+          return sendEntry();
+        }
+        case Protocol.MKNOD -> {
+          entry.clear();
+          fs.mknod(request, node, name(56), in.getInt(40), in.getInt(44), in.getInt(48), entry);
+          return sendEntry();
+        }
+        case Protocol.MKDIR -> {
+          entry.clear();
+          fs.mkdir(request, node, name(48), in.getInt(40), in.getInt(44), entry);
+          return sendEntry();
+        }
+        case Protocol.UNLINK -> {
+          fs.unlink(request, node, name(40));
+          return send(0);
+        }
+        case Protocol.RMDIR -> {
+          fs.rmdir(request, node, name(40));
+          return send(0);
+        }
+        case Protocol.RENAME -> {
+          byte[] name = name(48);
+          fs.rename(request, node, name, in.getLong(40), name(nameEnd), 0);
+          return send(0);
+        }
+        case Protocol.RENAME2 -> {
+          byte[] name = name(56);
+          fs.rename(request, node, name, in.getLong(40), name(nameEnd), in.getInt(48));
+          return send(0);
+        }
+        case Protocol.LINK -> {
+          entry.clear();
+          fs.link(request, in.getLong(40), node, name(48), entry);
+          return sendEntry();
+        }
+        case Protocol.OPEN -> {
+          opened.clear();
+          fs.open(request, node, in.getInt(40), opened);
+          return sendOpened();
+        }
+        case Protocol.CREATE -> {
+          entry.clear();
+          opened.clear();
+          fs.create(request, node, name(56), in.getInt(40), in.getInt(44), in.getInt(48), entry, opened);
+          entry.encode(out);
+          opened.encode(out);
+          return send(0);
+        }
+        case Protocol.READ -> {
+          int size = Math.min(in.getInt(56), out.capacity() - Protocol.OUT_HEADER);
+          out.limit(Protocol.OUT_HEADER + size);
+          int read = fs.read(request, node, in.getLong(40), in.getLong(48), size, out);
+          out.limit(out.capacity()).position(Protocol.OUT_HEADER + read);
+          return send(0);
+        }
+        case Protocol.WRITE -> {
+          int size = in.getInt(56);
+          int data = Protocol.IN_HEADER + 40;
+          in.position(data).limit(data + size);
+          int written = fs.write(request, node, in.getLong(40), in.getLong(48), in, in.getInt(60));
+          out.putInt(written).putInt(0);
+          return send(0);
+        }
+        case Protocol.FLUSH -> {
+          fs.flush(request, node, in.getLong(40));
+          return send(0);
+        }
+        case Protocol.FSYNC -> {
+          fs.fsync(request, node, in.getLong(40), (in.getInt(48) & Protocol.FSYNC_FDATASYNC) != 0);
+          return send(0);
+        }
+        case Protocol.RELEASE -> {
+          fs.release(request, node, in.getLong(40), in.getInt(48));
+          return send(0);
+        }
+        case Protocol.FALLOCATE -> {
+          fs.fallocate(request, node, in.getLong(40), in.getLong(48), in.getLong(56), in.getInt(64));
+          return send(0);
+        }
+        case Protocol.OPENDIR -> {
+          opened.clear();
+          fs.opendir(request, node, in.getInt(40), opened);
+          return sendOpened();
+        }
+        case Protocol.READDIR, Protocol.READDIRPLUS -> {
+          int size = Math.min(in.getInt(56), out.capacity() - Protocol.OUT_HEADER);
+          listing.start(out, size, request.opcode == Protocol.READDIRPLUS);
+          fs.readdir(request, node, in.getLong(40), in.getLong(48), listing);
+          return send(0);
+        }
+        case Protocol.RELEASEDIR -> {
+          fs.releasedir(request, node, in.getLong(40));
+          return send(0);
+        }
+        case Protocol.FSYNCDIR -> {
+          fs.fsyncdir(request, node, in.getLong(40), (in.getInt(48) & Protocol.FSYNC_FDATASYNC) != 0);
+          return send(0);
+        }
+        case Protocol.STATFS -> {
+          fs.statfs(request, node, statfs);
+          statfs.encode(out);
+          return send(0);
+        }
+        case Protocol.SETXATTR -> {
+          int size = in.getInt(40);
+          byte[] name = name(48);
+          byte[] value = new byte[size];
+          in.get(nameEnd, value);
+          fs.setxattr(request, node, name, value, in.getInt(44));
+          return send(0);
+        }
+        case Protocol.GETXATTR -> {
+          int size = in.getInt(40);
+          return sendXattr(fs.getxattr(request, node, name(48)), size);
+        }
+        case Protocol.LISTXATTR -> {
+          int size = in.getInt(40);
+          return sendXattr(fs.listxattr(request, node), size);
+        }
+        case Protocol.REMOVEXATTR -> {
+          fs.removexattr(request, node, name(40));
+          return send(0);
+        }
+        case Protocol.INTERRUPT -> {
+          return 0; // requests run to their end; the kernel needs no answer to this
+        }
+        case Protocol.DESTROY -> {
+          fs.destroy();
+          return send(0);
+        }
+        default -> {
+          // ACCESS among them: with default_permissions the kernel checks access itself.
+          return send(-Errors.ENOSYS);
+        }
+      }
+    }
+
+    /** The NUL-terminated name starting at {@code at}. */
+    private byte[] name(int at) throws FuseException {
+      int end = at;
+      int limit = in.limit();
+      while (end < limit && in.get(end) != 0) {
+        end++;
+      }
+      if (end == limit) {
+        throw new FuseException(Errors.EINVAL, "a name without its NUL");
+      }
+      byte[] name = new byte[end - at];
+      in.get(at, name);
+      nameEnd = end + 1;
+      return name;
+    }
+
+    private int sendEntry() {
+      entry.encode(out);
+      return send(0);
+    }
+
+    private int sendOpened() {
+      opened.encode(out);
+      return send(0);
+    }
+
+    private int sendAttr(long validNanos) {
+      out.putLong(validNanos / 1_000_000_000L).putInt((int) (validNanos % 1_000_000_000L)).putInt(0);
+      attr.encode(out);
+      return send(0);
+    }
+
+    /** The xattr convention: size 0 asks for the length; a value longer than size is ERANGE. */
+    private int sendXattr(byte[] value, int size) {
+      if (size == 0) {
+        out.putInt(value.length).putInt(0);
+        return send(0);
+      }
+      if (value.length > size) {
+        return send(-Errors.ERANGE);
+      }
+      out.put(value);
+      return send(0);
+    }
+
+    private void begin() {
+      out.clear();
+      out.position(Protocol.OUT_HEADER);
+    }
+
+    private void fill(int zeros) {
+      for (int i = 0; i < zeros; i++) {
+        out.put((byte) 0);
+      }
+    }
+
+    /** Sends the answer built since {@link #begin}, or only the header when {@code error} is not 0. */
+    private int send(int error) {
+      int length = error == 0 ? out.position() : Protocol.OUT_HEADER;
+      out.putInt(0, length).putInt(4, error).putLong(8, request.unique);
+      out.position(0).limit(length);
+      // ENOENT: the request was interrupted and the kernel no longer waits for the answer.
+      int result = device.write(out, length);
+      if (result < 0 && result != -Errors.ENOENT) {
+        LOG.log(Level.WARNING, "answering " + request + " failed: " + Mounter.strerror(-result));
+      }
+      out.clear();
+      return error;
+    }
+  }
+}

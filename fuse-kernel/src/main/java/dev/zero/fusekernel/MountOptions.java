@@ -1,0 +1,22 @@
+package dev.zero.fusekernel;
+
+/**
+ * How a filesystem is mounted.
+ *
+ * @param name the source column of /proc/mounts, and the subtype: the type shows as fuse.NAME
+ * @param allowOther let users other than the one mounting in
+ * @param threads how many threads answer requests
+ * @param passthrough ask the kernel for passthrough of open files to backing files (needs root)
+ * @param debug log every request
+ */
+public record MountOptions(String name, boolean allowOther, int threads, boolean passthrough, boolean debug) {
+  /** The largest request: 256 pages of data, where libfuse2 stops at 32. */
+  static final int MAX_PAGES = 256;
+  static final int MAX_WRITE = MAX_PAGES * Protocol.PAGE;
+
+  /** The options the kernel's fuse mount understands, after fd= and what mount(2) needs. */
+  String kernelOptions() {
+    // The kernel checks mode bits, owners and sticky directories against the caller.
+    return "default_permissions" + (allowOther ? ",allow_other" : "");
+  }
+}

@@ -1,0 +1,544 @@
+package dev.zero.fuse;
+
+import dev.zero.fusekernel.Attr;
+import dev.zero.fusekernel.Connection;
+import dev.zero.fusekernel.DirectoryListing;
+import dev.zero.fusekernel.Entry;
+import dev.zero.fusekernel.FileSystem;
+import dev.zero.fusekernel.FuseException;
+import dev.zero.fusekernel.Opened;
+import dev.zero.fusekernel.Request;
+import dev.zero.fusekernel.SetAttr;
+import dev.zero.fusekernel.Statfs;
+import dev.zero.store.DirEntry;
+import dev.zero.store.Errno;
+import dev.zero.store.FileMode;
+import dev.zero.store.FsException;
+import dev.zero.store.FsStats;
+import dev.zero.store.Inode;
+import dev.zero.store.InodeStore;
+import dev.zero.store.Timespec;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The kernel's FUSE requests, in node ids and byte names, as inode-store operations. Node ids
+ * are inode numbers, so hard links share one kernel inode and its caches. It decides nothing
+ * about POSIX rules: it moves bytes between the kernel's buffers and the cache files, tells the
+ * kernel how long it may cache answers (long: every change comes through this mount, and what
+ * tiering changes behind its back is invalidated), and hands the store's errno back.
+ */
+public final class ZeroFileSystem implements FileSystem {
+  private static final System.Logger LOG = System.getLogger(ZeroFileSystem.class.getName());
+  private static final int O_ACCMODE = 03;
+  private static final int O_RDONLY = 0;
+  private static final int O_EXCL = 0200;
+  private static final int O_TRUNC = 01000;
+  private static final int RENAME_NOREPLACE = 1;
+  private static final int BLOCK_SIZE = 4096;
+  /** Zero allocates inode numbers from a 64-bit counter: report a practically endless supply. */
+  private static final long FREE_INODES = 1L << 40;
+  /** How long the kernel may trust names and attributes: they change only through this mount. */
+  private static final long CACHE_NANOS = TimeUnit.HOURS.toNanos(1);
+  private static final byte[] DOT = {'.'};
+  private static final byte[] DOT_DOT = {'.', '.'};
+
+  private final InodeStore store;
+  /** The size df shows: the remote, not the cache disk, is what limits the files. */
+  private final long capacityBytes;
+  private final Map<Long, OpenFile> openFiles = new ConcurrentHashMap<>();
+  private final Map<Long, List<DirEntry>> openDirectories = new ConcurrentHashMap<>();
+  private final AtomicLong lastHandle = new AtomicLong();
+  private final KernelInodes kernelInodes;
+  private volatile KernelIoModes ioModes;
+
+  public ZeroFileSystem(InodeStore store, long capacityBytes) {
+    this.store = store;
+    this.capacityBytes = capacityBytes;
+    this.kernelInodes = new KernelInodes(store);
+  }
+
+  @Override
+  public void init(Connection connection) {
+    ioModes = new KernelIoModes(connection);
+    store.onAttributesChanged(connection::invalidateAttributes);
+    LOG.log(Level.INFO, connection.passthrough()
+        ? "file I/O on local content: kernel passthrough (the kernel reads and writes the cache files itself)"
+        : "file I/O on local content: through Zero (passthrough needs root and a kernel of 6.9 or newer)");
+  }
+
+  /** A request body; its FsException becomes the errno the kernel gets. */
+  private interface Call<T> {
+    T run() throws FsException;
+  }
+
+  /** A request body that answers nothing but success. */
+  private interface Action {
+    void run() throws FsException;
+  }
+
+  private static void run(Action body) throws FuseException {
+    call(() -> {
+      body.run();
+      return null;
+    });
+  }
+
+  private static <T> T call(Call<T> body) throws FuseException {
+    try {
+      return body.run();
+    } catch (FsException e) {
+      throw new FuseException(e.errno().code(), e.getMessage());
+    }
+  }
+
+  // ---- names ---------------------------------------------------------------------------------
+
+  @Override
+  public void lookup(Request request, long parent, byte[] name, Entry entry) throws FuseException {
+    try {
+      fill(entry, store.getattr(store.lookup(parent, ByteNames.decode(name))));
+    } catch (FsException e) {
+      if (e.errno() != Errno.ENOENT) {
+        throw new FuseException(e.errno().code(), e.getMessage());
+      }
+      entry.entryValidNanos = CACHE_NANOS; // node id 0: the kernel remembers that the name is absent
+    }
+  }
+
+  @Override
+  public void mknod(Request request, long parent, byte[] name, int mode, int rdev, int umask, Entry entry) throws FuseException {
+    fill(entry, call(() -> store.mknod(parent, ByteNames.decode(name), mode, rdev, request.uid(), request.gid())));
+  }
+
+  @Override
+  public void mkdir(Request request, long parent, byte[] name, int mode, int umask, Entry entry) throws FuseException {
+    fill(entry, call(() -> store.mkdir(parent, ByteNames.decode(name), mode, request.uid(), request.gid())));
+  }
+
+  @Override
+  public void symlink(Request request, long parent, byte[] name, byte[] target, Entry entry) throws FuseException {
+    fill(entry, call(() -> store.symlink(parent, ByteNames.decode(name), ByteNames.decode(target), request.uid(), request.gid())));
+  }
+
+  @Override
+  public byte[] readlink(Request request, long nodeId) throws FuseException {
+    return ByteNames.encode(call(() -> store.readlink(nodeId)));
+  }
+
+  @Override
+  public void link(Request request, long nodeId, long newParent, byte[] newName, Entry entry) throws FuseException {
+    fill(entry, call(() -> store.link(nodeId, newParent, ByteNames.decode(newName))));
+  }
+
+  @Override
+  public void unlink(Request request, long parent, byte[] name) throws FuseException {
+    run(() -> store.unlink(parent, ByteNames.decode(name)));
+  }
+
+  @Override
+  public void rmdir(Request request, long parent, byte[] name) throws FuseException {
+    run(() -> store.rmdir(parent, ByteNames.decode(name)));
+  }
+
+  @Override
+  public void rename(Request request, long parent, byte[] name, long newParent, byte[] newName, int flags) throws FuseException {
+    if ((flags & ~RENAME_NOREPLACE) != 0) {
+      throw new FuseException(Errno.EINVAL.code(), "renameat2 flags " + flags + " are not supported");
+    }
+    run(() -> {
+      String from = ByteNames.decode(name);
+      String to = ByteNames.decode(newName);
+      if ((flags & RENAME_NOREPLACE) != 0) {
+        store.renameNoReplace(parent, from, newParent, to);
+      } else {
+        store.rename(parent, from, newParent, to);
+      }
+    });
+  }
+
+  // ---- attributes ----------------------------------------------------------------------------
+
+  @Override
+  public long getattr(Request request, long nodeId, long fh, Attr attr) throws FuseException {
+    fill(attr, call(() -> current(nodeId)));
+    return CACHE_NANOS;
+  }
+
+  /**
+   * The inode's attributes; for a file the kernel may be writing itself (passthrough), its size
+   * and mtime are taken from the cache file first.
+   */
+  private Inode current(long ino) throws FsException {
+    KernelIoModes modes = ioModes;
+    if (modes != null && modes.writtenByKernel(ino)) {
+      return recordKernelWrites(ino);
+    }
+    return store.getattr(ino);
+  }
+
+  /** Takes what the kernel wrote to the cache file by passthrough since last time: its size and mtime. */
+  private Inode recordKernelWrites(long ino) throws FsException {
+    BasicFileAttributes content = contentAttributes(ino);
+    if (content != null) {
+      long mtime = content.lastModifiedTime().to(TimeUnit.NANOSECONDS);
+      if (ioModes.accountWrites(ino, mtime)) {
+        return store.contentWritten(ino, content.size(), new Timespec(Math.floorDiv(mtime, 1_000_000_000L), (int) Math.floorMod(mtime, 1_000_000_000L)));
+      }
+    }
+    return store.getattr(ino);
+  }
+
+  private BasicFileAttributes contentAttributes(long ino) {
+    try {
+      return Files.readAttributes(store.content().path(ino), BasicFileAttributes.class);
+    } catch (IOException e) {
+      LOG.log(Level.WARNING, "cannot read the size of the cache file of inode " + ino + ": " + e.getMessage());
+      return null;
+    }
+  }
+
+  private long contentMtime(long ino) {
+    BasicFileAttributes content = contentAttributes(ino);
+    return content == null ? 0 : content.lastModifiedTime().to(TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public long setattr(Request request, long nodeId, SetAttr change, Attr attr) throws FuseException {
+    Inode inode = call(() -> {
+      Inode changed = current(nodeId);
+      if (change.has(SetAttr.SIZE)) {
+        changed = store.truncate(nodeId, change.size);
+      }
+      if (change.has(SetAttr.MODE)) {
+        changed = store.chmod(nodeId, change.mode);
+      }
+      if (change.has(SetAttr.UID) || change.has(SetAttr.GID)) {
+        changed = store.chown(nodeId, change.has(SetAttr.UID) ? change.uid : -1, change.has(SetAttr.GID) ? change.gid : -1);
+      }
+      if (change.has(SetAttr.ATIME) || change.has(SetAttr.MTIME)) {
+        changed = store.utimens(nodeId,
+            time(change, SetAttr.ATIME, SetAttr.ATIME_NOW, change.atimeSec, change.atimeNsec),
+            time(change, SetAttr.MTIME, SetAttr.MTIME_NOW, change.mtimeSec, change.mtimeNsec));
+      }
+      if (ioModes.writtenByKernel(nodeId)) {
+        ioModes.accountWrites(nodeId, contentMtime(nodeId)); // a truncate here moved it, not the kernel
+      }
+      return changed;
+    });
+    fill(attr, inode);
+    return CACHE_NANOS;
+  }
+
+  private static Timespec time(SetAttr change, int field, int now, long sec, int nsec) {
+    if (!change.has(field)) {
+      return new Timespec(0, (int) Timespec.UTIME_OMIT);
+    }
+    return change.has(now) ? new Timespec(0, (int) Timespec.UTIME_NOW) : new Timespec(sec, nsec);
+  }
+
+  @Override
+  public void statfs(Request request, long nodeId, Statfs statfs) {
+    FsStats stats = store.stats();
+    long usedBlocks = (stats.fileBytes() + BLOCK_SIZE - 1) / BLOCK_SIZE;
+    long totalBlocks = Math.max(capacityBytes / BLOCK_SIZE, usedBlocks);
+    statfs.blockSize = statfs.fragmentSize = BLOCK_SIZE;
+    statfs.blocks = totalBlocks;
+    statfs.blocksFree = statfs.blocksAvailable = totalBlocks - usedBlocks;
+    statfs.files = stats.inodes() + FREE_INODES;
+    statfs.filesFree = FREE_INODES;
+    statfs.nameMax = 255;
+  }
+
+  @Override
+  public void forget(long nodeId, long lookups) {
+    kernelInodes.forget(nodeId, lookups);
+  }
+
+  /** Fills the answer that hands the kernel a reference to {@code inode}, and counts it. */
+  private void fill(Entry entry, Inode inode) {
+    kernelInodes.lookedUp(inode.ino());
+    fillUncounted(entry, inode);
+  }
+
+  private void fillUncounted(Entry entry, Inode inode) {
+    entry.nodeId = inode.ino();
+    entry.entryValidNanos = CACHE_NANOS;
+    entry.attrValidNanos = CACHE_NANOS;
+    fill(entry.attr, inode);
+  }
+
+  private void fill(Attr attr, Inode inode) {
+    attr.ino = inode.ino();
+    attr.mode = inode.mode();
+    attr.nlink = inode.nlink();
+    attr.uid = inode.uid();
+    attr.gid = inode.gid();
+    attr.size = inode.size();
+    attr.rdev = (int) inode.rdev();
+    attr.blksize = BLOCK_SIZE;
+    attr.blocks = store.blocks(inode);
+    attr.atimeSec = inode.atime().sec();
+    attr.atimeNsec = inode.atime().nsec();
+    attr.mtimeSec = inode.mtime().sec();
+    attr.mtimeNsec = inode.mtime().nsec();
+    attr.ctimeSec = inode.ctime().sec();
+    attr.ctimeNsec = inode.ctime().nsec();
+  }
+
+  // ---- directories ---------------------------------------------------------------------------
+
+  @Override
+  public void opendir(Request request, long nodeId, int flags, Opened opened) throws FuseException {
+    call(() -> store.getattr(nodeId));
+    opened.fh = lastHandle.incrementAndGet();
+  }
+
+  /**
+   * Lists from a snapshot taken when the kernel reads from the start, so that a listing read in
+   * several requests sees every entry once, whatever changes meanwhile. Offsets: 1 and 2 are
+   * after "." and "..", 3 + i after the i-th entry.
+   */
+  @Override
+  public void readdir(Request request, long nodeId, long fh, long offset, DirectoryListing listing) throws FuseException {
+    List<DirEntry> entries = offset == 0 || !openDirectories.containsKey(fh)
+        ? call(() -> store.readdir(nodeId))
+        : openDirectories.get(fh);
+    openDirectories.put(fh, entries);
+    for (long next = offset + 1; next <= entries.size() + 2; next++) {
+      boolean added;
+      if (next <= 2) {
+        byte[] name = next == 1 ? DOT : DOT_DOT;
+        added = listing.plus() ? addDotPlus(listing, name, nodeId, next) : listing.add(name, nodeId, FileMode.S_IFDIR, next);
+      } else {
+        DirEntry entry = entries.get((int) next - 3);
+        byte[] name = ByteNames.encode(entry.name());
+        added = listing.plus() ? addPlus(listing, name, entry.ino(), next) : listing.add(name, entry.ino(), entry.type(), next);
+      }
+      if (!added) {
+        return;
+      }
+    }
+  }
+
+  private static boolean addDotPlus(DirectoryListing listing, byte[] name, long ino, long next) {
+    Entry entry = listing.entry(); // node id 0: the kernel takes no reference for "." and ".."
+    entry.attr.ino = ino; // readdir(3) skips an entry whose d_ino is 0
+    entry.attr.mode = FileMode.S_IFDIR;
+    return listing.addPlus(name, next);
+  }
+
+  private boolean addPlus(DirectoryListing listing, byte[] name, long ino, long next) {
+    Entry entry = listing.entry();
+    try {
+      fillUncounted(entry, store.getattr(ino));
+    } catch (FsException e) {
+      return true; // removed since the snapshot: skipped
+    }
+    if (!listing.addPlus(name, next)) {
+      return false;
+    }
+    kernelInodes.lookedUp(ino); // the kernel takes a reference for each entry it got
+    return true;
+  }
+
+  @Override
+  public void releasedir(Request request, long nodeId, long fh) {
+    openDirectories.remove(fh);
+  }
+
+  @Override
+  public void fsyncdir(Request request, long nodeId, long fh, boolean dataOnly) {
+    store.sync();
+  }
+
+  // ---- open files ----------------------------------------------------------------------------
+
+  @Override
+  public void create(Request request, long parent, byte[] name, int flags, int mode, int umask, Entry entry, Opened opened)
+      throws FuseException {
+    String decoded = ByteNames.decode(name);
+    long ino = call(() -> {
+      try {
+        return store.mknod(parent, decoded, FileMode.S_IFREG | (mode & ~FileMode.S_IFMT), 0, request.uid(), request.gid()).ino();
+      } catch (FsException e) {
+        // Another creator won the race: without O_EXCL, open(O_CREAT) opens the existing file.
+        if (e.errno() != Errno.EEXIST || (flags & O_EXCL) != 0) {
+          throw e;
+        }
+        return store.lookup(parent, decoded);
+      }
+    });
+    openHandle(ino, flags, opened);
+    fill(entry, call(() -> store.getattr(ino)));
+  }
+
+  @Override
+  public void open(Request request, long nodeId, int flags, Opened opened) throws FuseException {
+    boolean writable = (flags & O_ACCMODE) != O_RDONLY;
+    if (writable && (flags & O_TRUNC) != 0) {
+      call(() -> store.truncate(nodeId, 0)); // before open: nothing to recall then
+    }
+    openHandle(nodeId, flags, opened);
+  }
+
+  private void openHandle(long ino, int flags, Opened opened) throws FuseException {
+    boolean writable = (flags & O_ACCMODE) != O_RDONLY;
+    String contentPath = call(() -> store.open(ino, writable)).toString();
+    // Always read-write: the kernel has already checked the caller's access mode.
+    int fd = LibC.INSTANCE.open(contentPath, LibC.O_RDWR | LibC.O_CREAT | LibC.O_CLOEXEC, 0600);
+    if (fd < 0) {
+      int errno = LibC.errno();
+      store.release(ino, writable);
+      throw new FuseException(errno, "cannot open the cache file " + contentPath);
+    }
+    boolean unwatched = call(() -> store.mayServeUnwatched(ino, writable));
+    int backingId = ioModes.open(ino, fd, unwatched, writable, writable ? contentMtime(ino) : 0);
+    long fh = lastHandle.incrementAndGet();
+    openFiles.put(fh, new OpenFile(ino, fd, writable, backingId != 0));
+    opened.fh = fh;
+    if (backingId == 0) {
+      // The pages the kernel cached are still good: every write goes through it.
+      opened.flags = Opened.KEEP_CACHE;
+    } else {
+      // Alone: the kernel refuses passthrough with page-cache flags such as KEEP_CACHE (EIO).
+      opened.flags = Opened.PASSTHROUGH;
+      opened.backingId = backingId;
+      if (!writable) {
+        touchAtime(ino); // the kernel reads a passthrough file without telling us
+      }
+    }
+  }
+
+  @Override
+  public int read(Request request, long nodeId, long fh, long offset, int size, ByteBuffer into) throws FuseException {
+    OpenFile file = handle(fh);
+    run(() -> store.ensureLocal(file.ino, offset, size, fh));
+    long read = LibC.INSTANCE.pread(file.fd, into, size, offset);
+    if (read < 0) {
+      throw new FuseException(LibC.errno(), "reading the cache file of inode " + file.ino);
+    }
+    if (file.accessed.compareAndSet(false, true)) {
+      touchAtime(file.ino);
+    }
+    return (int) read;
+  }
+
+  private void touchAtime(long ino) {
+    try {
+      store.touchAtime(ino);
+    } catch (FsException e) {
+      // the file went away meanwhile: nothing to mark
+    }
+  }
+
+  @Override
+  public int write(Request request, long nodeId, long fh, long offset, ByteBuffer data, int writeFlags) throws FuseException {
+    OpenFile file = handle(fh);
+    int size = data.remaining();
+    run(() -> store.ensureRoomFor(size));
+    long written = LibC.INSTANCE.pwrite(file.fd, data, size, offset);
+    if (written < 0) {
+      throw new FuseException(LibC.errno(), "writing the cache file of inode " + file.ino);
+    }
+    run(() -> store.wrote(file.ino, offset + written));
+    return (int) written;
+  }
+
+  @Override
+  public void fallocate(Request request, long nodeId, long fh, long offset, long length, int mode) throws FuseException {
+    OpenFile file = handle(fh);
+    run(() -> store.checkFallocate(file.ino, mode, offset, length));
+    if (LibC.INSTANCE.fallocate(file.fd, mode, offset, length) < 0) {
+      throw new FuseException(LibC.errno(), "fallocate on the cache file of inode " + file.ino);
+    }
+    boolean onlyAllocated = mode == 0 || mode == InodeStore.FALLOC_FL_KEEP_SIZE;
+    run(() -> {
+      if ((mode & InodeStore.FALLOC_FL_KEEP_SIZE) == 0) {
+        store.wrote(file.ino, offset + length); // the size grows; zeroed bytes are new content
+      } else if (!onlyAllocated) {
+        store.wrote(file.ino, 0); // bytes inside the file became zeros
+      }
+    });
+  }
+
+  // No flush: close() is not a durability point in POSIX, and with FLUSH unanswered (ENOSYS) the
+  // kernel stops sending it on every close: one request less per file.
+
+  @Override
+  public void fsync(Request request, long nodeId, long fh, boolean dataOnly) throws FuseException {
+    OpenFile file = handle(fh);
+    int result = dataOnly ? LibC.INSTANCE.fdatasync(file.fd) : LibC.INSTANCE.fsync(file.fd);
+    if (result < 0) {
+      throw new FuseException(LibC.errno(), "fsync of the cache file of inode " + file.ino);
+    }
+    if (file.passthrough && file.writable) {
+      call(() -> recordKernelWrites(file.ino));
+    }
+    store.sync();
+  }
+
+  @Override
+  public void release(Request request, long nodeId, long fh, int flags) {
+    OpenFile file = openFiles.remove(fh);
+    if (file == null) {
+      return;
+    }
+    if (file.passthrough && file.writable) {
+      try {
+        recordKernelWrites(file.ino);
+      } catch (FsException e) {
+        // the inode is gone (unlinked and freed meanwhile): nothing to record
+      }
+    }
+    LibC.INSTANCE.close(file.fd);
+    ioModes.release(file.ino, file.writable);
+    store.release(file.ino, file.writable);
+  }
+
+  private OpenFile handle(long fh) throws FuseException {
+    OpenFile file = openFiles.get(fh);
+    if (file == null) {
+      throw new FuseException(Errno.EBADF.code(), "no open file " + fh);
+    }
+    return file;
+  }
+
+  // ---- extended attributes -------------------------------------------------------------------
+
+  @Override
+  public void setxattr(Request request, long nodeId, byte[] name, byte[] value, int flags) throws FuseException {
+    run(() -> store.setxattr(nodeId, ByteNames.decode(name), value, flags));
+  }
+
+  @Override
+  public byte[] getxattr(Request request, long nodeId, byte[] name) throws FuseException {
+    return call(() -> store.getxattr(nodeId, ByteNames.decode(name)));
+  }
+
+  @Override
+  public byte[] listxattr(Request request, long nodeId) throws FuseException {
+    List<String> names = call(() -> store.listxattr(nodeId));
+    ByteBuffer list = ByteBuffer.allocate(names.stream().mapToInt(name -> name.length() * 3 + 1).sum());
+    for (String name : names) {
+      list.put(ByteNames.encode(name)).put((byte) 0);
+    }
+    byte[] bytes = new byte[list.position()];
+    list.flip().get(bytes);
+    return bytes;
+  }
+
+  @Override
+  public void removexattr(Request request, long nodeId, byte[] name) throws FuseException {
+    run(() -> store.removexattr(nodeId, ByteNames.decode(name)));
+  }
+}
