@@ -4,9 +4,7 @@ package dev.zero.fusekernel;
 final class Errors {
   static final int ENOENT = 2;
   static final int EIO = 5;
-  static final int EBADF = 9;
   static final int EAGAIN = 11;
-  static final int ENOMEM = 12;
   static final int EINVAL = 22;
   static final int ERANGE = 34;
   static final int ENOSYS = 38;

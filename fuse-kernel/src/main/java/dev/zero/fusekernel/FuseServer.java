@@ -27,7 +27,6 @@ public final class FuseServer implements Connection {
   private final FileSystem fs;
   private final BlockingQueue<ByteBuffer> notifications = new LinkedBlockingQueue<>();
   private volatile boolean passthrough;
-  private volatile int minor;
 
   FuseServer(FuseDevice device, Path mountpoint, MountOptions options, FileSystem fs) {
     this.device = device;
@@ -212,7 +211,7 @@ public final class FuseServer implements Connection {
           send(-Errors.EPROTO);
           throw new IOException("the kernel speaks FUSE " + major + "." + kernelMinor + "; Zero needs 7.31 or newer");
         }
-        minor = Math.min(kernelMinor, Protocol.KERNEL_MINOR);
+        int minor = Math.min(kernelMinor, Protocol.KERNEL_MINOR);
         long wanted = Protocol.ASYNC_READ | Protocol.ATOMIC_O_TRUNC | Protocol.BIG_WRITES | Protocol.DO_READDIRPLUS
             | Protocol.READDIRPLUS_AUTO | Protocol.ASYNC_DIO | Protocol.PARALLEL_DIROPS | Protocol.MAX_PAGES
             | Protocol.CACHE_SYMLINKS | Protocol.INIT_EXT;

@@ -54,7 +54,6 @@ final class Protocol {
   static final long DO_READDIRPLUS = 1L << 13;
   static final long READDIRPLUS_AUTO = 1L << 14;
   static final long ASYNC_DIO = 1L << 15;
-  static final long WRITEBACK_CACHE = 1L << 16;
   static final long PARALLEL_DIROPS = 1L << 18;
   static final long MAX_PAGES = 1L << 22;
   static final long CACHE_SYMLINKS = 1L << 23;
@@ -70,20 +69,13 @@ final class Protocol {
   static final int OUT_HEADER = 16;
   static final int ATTR = 88;
   static final int ENTRY_OUT = 40 + ATTR;
-  static final int ATTR_OUT = 16 + ATTR;
-  static final int OPEN_OUT = 16;
   static final int INIT_OUT = 64;
-  static final int KSTATFS = 80;
-  static final int WRITE_OUT = 8;
-  static final int GETXATTR_OUT = 8;
   static final int DIRENT = 24;
 
   // Request fields.
   static final int GETATTR_FH = 1;
   static final int FSYNC_FDATASYNC = 1;
 
-  /** The smallest read buffer the kernel accepts, and the room taken by a WRITE's header. */
-  static final int MIN_READ_BUFFER = 8192;
   static final int PAGE = 4096;
 
   private Protocol() {}

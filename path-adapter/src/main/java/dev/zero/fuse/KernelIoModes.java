@@ -5,6 +5,7 @@ import dev.zero.fusekernel.FuseException;
 import java.lang.System.Logger.Level;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * Which way the I/O of each open inode goes: passthrough (the kernel reads and writes the cache
@@ -38,18 +39,19 @@ final class KernelIoModes {
   /**
    * Notes a new handle on {@code ino}, open on the cache file {@code fd}; returns the backing id
    * to answer with, or 0 for I/O through Zero. {@code unwatched} says the store lets the kernel
-   * serve it alone (the content is all local, and a writer has room). {@code
-   * contentMtime} is the cache file's mtime now, in ns: what the kernel writes from now on moves it.
+   * serve it alone (the content is all local, and a writer has room). {@code contentMtime}
+   * reads the cache file's mtime, in ns, for the first writer of a passthrough inode: what the
+   * kernel writes from then on moves it.
    */
-  synchronized int open(long ino, int fd, boolean unwatched, boolean writable, long contentMtime) {
+  synchronized int open(long ino, int fd, boolean unwatched, boolean writable, LongSupplier contentMtime) {
     Mode mode = modes.get(ino);
     if (mode == null) {
       mode = new Mode(unwatched && connection.passthrough() ? backing(fd) : 0);
       modes.put(ino, mode);
     }
     mode.handles++;
-    if (writable && mode.writers++ == 0) {
-      mode.accountedMtime = contentMtime;
+    if (writable && mode.writers++ == 0 && mode.backingId != 0) {
+      mode.accountedMtime = contentMtime.getAsLong();
     }
     return mode.backingId;
   }

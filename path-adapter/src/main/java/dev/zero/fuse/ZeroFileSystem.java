@@ -402,7 +402,7 @@ public final class ZeroFileSystem implements FileSystem {
       throw new FuseException(errno, "cannot open the cache file " + contentPath);
     }
     boolean unwatched = call(() -> store.mayServeUnwatched(ino, writable));
-    int backingId = ioModes.open(ino, fd, unwatched, writable, writable ? contentMtime(ino) : 0);
+    int backingId = ioModes.open(ino, fd, unwatched, writable, () -> contentMtime(ino));
     long fh = lastHandle.incrementAndGet();
     openFiles.put(fh, new OpenFile(ino, fd, writable, backingId != 0));
     opened.fh = fh;
