@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -45,8 +46,10 @@ import org.mapdb.HTreeMap;
  * in {@link Metadata}'s tables. Every POSIX rule and errno decision lives here.
  *
  * <p>Changes are grouped into commits: a background thread commits every commit interval, and
- * {@link #sync()} commits at once. Every method holds the store's lock, so a commit never falls
- * in the middle of an operation and every operation is atomic across a crash. Inode records
+ * {@link #sync()} commits at once. Every method holds the store's lock, and a commit takes the
+ * changes under it, so a commit never falls in the middle of an operation and every operation
+ * is atomic across a crash; the journal write and its fsync come after the lock is let go, so
+ * operations go on meanwhile. Inode records
  * changed since the last commit are kept in memory and written at commit, so a stream of writes
  * to one file, or of creates in one directory, costs one record write per commit, not per call.
  */
@@ -97,11 +100,12 @@ public final class InodeStore implements AutoCloseable {
   /** Content files of freed inodes, deleted only once the free is committed. */
   private final List<Long> contentToDelete = new ArrayList<>();
   /**
-   * Held by {@link #sync} from taking {@link #contentToDelete} until those files are gone, so a
-   * writer that finds the disk full can wait for deletions another thread has under way.
-   * Always taken before the store's monitor, never inside it.
+   * Held by a commit from taking the changes until they are durable and the content files they
+   * free are gone: commits reach the journal in the order they took their changes, and a writer
+   * that finds the disk full can wait for deletions another thread has under way. Always taken
+   * before the store's monitor, never inside it.
    */
-  private final Object deletionLock = new Object();
+  private final Object commitLock = new Object();
   /**
    * Told of inodes whose attributes changed other than by a request that answers with them:
    * st_blocks after an eviction or a recall, atime after a read or a listing.
@@ -220,7 +224,15 @@ public final class InodeStore implements AutoCloseable {
     return metadata.counter(IN_USE) == 1;
   }
 
-  private synchronized void initialize(int rootUid, int rootGid) {
+  private void initialize(int rootUid, int rootGid) {
+    synchronized (commitLock) {
+      synchronized (this) {
+        initializeLocked(rootUid, rootGid);
+      }
+    }
+  }
+
+  private void initializeLocked(int rootUid, int rootGid) {
     if (!inodes.containsKey(ROOT)) {
       Timespec now = Timespec.now();
       metadata.setCounter(LAST_INO, ROOT);
@@ -686,24 +698,34 @@ public final class InodeStore implements AutoCloseable {
     if (size > content.maxFileSize()) {
       throw new FsException(EFBIG, "a size of " + size + " bytes is more than a file on the cache disk can hold");
     }
-    if (size > 0) {
-      ensureLocal(ino, 0, size);
-    }
     synchronized (this) {
+      inode(ino);
+      writers.merge(ino, 1, Integer::sum); // as for an open writer: no upload makes it clean meanwhile
+    }
+    try {
+      if (size > 0) {
+        ensureLocal(ino, 0, size);
+      }
       markDirtyBeforeWriting(ino);
-      Inode inode = inode(ino);
-      if (inode.isDirectory()) {
-        throw new FsException(EISDIR, "cannot truncate a directory");
+      synchronized (this) {
+        Inode inode = inode(ino);
+        if (inode.isDirectory()) {
+          throw new FsException(EISDIR, "cannot truncate a directory");
+        }
+        if (!inode.isRegular() || size < 0) {
+          throw new FsException(EINVAL, "cannot truncate inode " + ino + " to " + size);
+        }
+        dropRecall(ino);
+        content.truncate(ino, size);
+        Inode changed = inode.withData(size, Timespec.now());
+        save(changed);
+        bumpVersion(ino);
+        return changed;
       }
-      if (!inode.isRegular() || size < 0) {
-        throw new FsException(EINVAL, "cannot truncate inode " + ino + " to " + size);
+    } finally {
+      synchronized (this) {
+        decrement(writers, ino);
       }
-      dropRecall(ino);
-      content.truncate(ino, size);
-      Inode changed = inode.withData(size, Timespec.now());
-      save(changed);
-      bumpVersion(ino);
-      return changed;
     }
   }
 
@@ -742,12 +764,15 @@ public final class InodeStore implements AutoCloseable {
    * leave it "clean" with bytes the remote does not have, and eviction would silently bring
    * back the old ones.
    */
-  private synchronized void markDirtyBeforeWriting(long ino) throws FsException {
-    Inode inode = inode(ino);
-    if (inode.content() == ContentState.LOCAL_CLEAN && inode.remote() != null) {
+  private void markDirtyBeforeWriting(long ino) throws FsException {
+    synchronized (this) {
+      Inode inode = inode(ino);
+      if (inode.content() != ContentState.LOCAL_CLEAN || inode.remote() == null) {
+        return;
+      }
       save(inode.withContentState(ContentState.LOCAL_DIRTY, inode.remote()));
-      commit();
     }
+    sync();
   }
 
   /**
@@ -844,12 +869,12 @@ public final class InodeStore implements AutoCloseable {
   public int evictLeastRecentlyUsed(long bytes) {
     List<Long> batch = new ArrayList<>();
     long freed = 0;
-    for (EvictionCandidate candidate : evictionCandidates()) {
+    for (long ino : evictionOrder()) {
       if (freed >= bytes) {
         break;
       }
-      batch.add(candidate.ino());
-      freed += candidate.bytes();
+      batch.add(ino);
+      freed += content.allocatedBlocks(ino) * 512; // outside the lock: a stat per file evicted, not per file kept
     }
     return batch.isEmpty() ? 0 : evict(batch);
   }
@@ -949,11 +974,7 @@ public final class InodeStore implements AutoCloseable {
         recall = null;
       }
       if (recall == null) {
-        try {
-          recall = new Recall(ino, inode.remoteKey(), inode.size(), content.path(ino));
-        } catch (IOException e) {
-          throw ContentStore.ioError("recall", ino, e);
-        }
+        recall = new Recall(ino, inode.remoteKey(), inode.size(), content.path(ino));
         recalls.put(ino, recall);
       }
     }
@@ -1084,8 +1105,8 @@ public final class InodeStore implements AutoCloseable {
   /** A dirty file to upload, as of {@code version}; {@link #uploaded} tells if it still is. */
   public record UploadJob(long ino, long version, long size, Path file) {}
 
-  /** A file tiering may move, and the local bytes that moves. */
-  public record EvictionCandidate(long ino, long bytes) {}
+  /** A remote-only file, and its size. */
+  public record RemoteFile(long ino, long size) {}
 
   /** Inodes and bytes of regular files in each content state, and recall totals. */
   public record TieringCounts(
@@ -1140,7 +1161,7 @@ public final class InodeStore implements AutoCloseable {
   }
 
   /** Clean local files nobody has open, least recently opened first. */
-  public synchronized List<EvictionCandidate> evictionCandidates() {
+  private synchronized List<Long> evictionOrder() {
     List<Long> order = new ArrayList<>();
     for (long ino : cleanLocal) {
       if (!openCounts.containsKey(ino)) {
@@ -1148,11 +1169,7 @@ public final class InodeStore implements AutoCloseable {
       }
     }
     order.sort(Comparator.comparingLong(this::lastUsedMillis));
-    List<EvictionCandidate> candidates = new ArrayList<>();
-    for (long ino : order) {
-      candidates.add(new EvictionCandidate(ino, content.allocatedBlocks(ino) * 512));
-    }
-    return candidates;
+    return order;
   }
 
   /** Last open in this process, or else the stored atime: a read costs no store write. */
@@ -1183,7 +1200,15 @@ public final class InodeStore implements AutoCloseable {
           evicted.add(ino);
         }
       }
-      commit();
+    }
+    try {
+      sync(); // the state says remote, durably, before a local copy goes
+    } catch (UncheckedIOException e) {
+      synchronized (this) {
+        evicting.removeAll(evicted); // nothing is deleted; the files are recalled if read
+        notifyAll();
+      }
+      throw e;
     }
     // Deleting files takes time: outside the lock, so that operations on other files go on.
     for (long ino : evicted) {
@@ -1213,7 +1238,7 @@ public final class InodeStore implements AutoCloseable {
   }
 
   /** Remote-only files used within {@code recent}, most recently used first, with their sizes. */
-  public synchronized List<EvictionCandidate> prefetchCandidates(Duration recent) {
+  public synchronized List<RemoteFile> prefetchCandidates(Duration recent) {
     long since = System.currentTimeMillis() - recent.toMillis();
     List<Long> order = new ArrayList<>();
     for (long ino : remoteOnly) {
@@ -1222,9 +1247,9 @@ public final class InodeStore implements AutoCloseable {
       }
     }
     order.sort(Comparator.comparingLong(this::lastUsedMillis).reversed());
-    List<EvictionCandidate> candidates = new ArrayList<>();
+    List<RemoteFile> candidates = new ArrayList<>();
     for (long ino : order) {
-      candidates.add(new EvictionCandidate(ino, inodeOrNull(ino).size()));
+      candidates.add(new RemoteFile(ino, inodeOrNull(ino).size()));
     }
     return candidates;
   }
@@ -1353,14 +1378,33 @@ public final class InodeStore implements AutoCloseable {
   public record RestoreReport(long inodes, long filesWithLostContent) {}
 
   /**
-   * Writes a consistent copy of the metadata to {@code out}, as of now: the lock is held while
-   * it is written, so no operation is half in it. Returns the tree version it holds, for
-   * {@link #recordBackup}.
+   * Writes a consistent copy of the metadata to {@code out}, as of now: the tables are copied
+   * under the lock, so no operation is half in it, and made durable before the copy is written
+   * out, so a dump never holds what a crash could take back. Returns the tree version it holds,
+   * for {@link #recordBackup}.
    */
-  public synchronized long dump(OutputStream out) throws IOException {
-    commit();
-    MetadataDump.write(out, metadata.counter(LAST_INO), inodes.read(), dentries.read(), symlinks.read(), xattrs.read());
-    return treeVersion;
+  public long dump(OutputStream out) throws IOException {
+    long lastIno;
+    long version;
+    Map<Long, Inode> inodeCopy;
+    Map<Object[], Long> entryCopy;
+    Map<Long, String> symlinkCopy;
+    Map<Object[], byte[]> xattrCopy;
+    synchronized (commitLock) {
+      synchronized (this) {
+        seal();
+        lastIno = metadata.counter(LAST_INO);
+        version = treeVersion;
+        // Copies in memory take a fraction of the time a compressed dump does: operations wait only for these.
+        inodeCopy = new HashMap<>(inodes.read());
+        entryCopy = new LinkedHashMap<>(dentries.read());
+        symlinkCopy = new HashMap<>(symlinks.read());
+        xattrCopy = new LinkedHashMap<>(xattrs.read());
+      }
+      metadata.writeSealed();
+    }
+    MetadataDump.write(out, lastIno, inodeCopy, entryCopy, symlinkCopy, xattrCopy);
+    return version;
   }
 
   /**
@@ -1370,7 +1414,15 @@ public final class InodeStore implements AutoCloseable {
    * records do not add up to the tables they should fill, leaves this store half loaded: build it
    * somewhere temporary and throw it away then.
    */
-  public synchronized RestoreReport load(InputStream dump) throws IOException {
+  public RestoreReport load(InputStream dump) throws IOException {
+    synchronized (commitLock) {
+      synchronized (this) {
+        return loadLocked(dump);
+      }
+    }
+  }
+
+  private RestoreReport loadLocked(InputStream dump) throws IOException {
     if (!isEmpty()) {
       throw new IOException("a restore needs a new, empty store");
     }
@@ -1478,10 +1530,12 @@ public final class InodeStore implements AutoCloseable {
   }
 
   /** Records this store's identity, durably. */
-  public synchronized void setIdentity(Identity identity) {
-    metadata.properties.put(FILESYSTEM_NAME, identity.name());
-    metadata.properties.put(FILESYSTEM_ID, identity.id());
-    commit();
+  public void setIdentity(Identity identity) {
+    synchronized (this) {
+      metadata.properties.put(FILESYSTEM_NAME, identity.name());
+      metadata.properties.put(FILESYSTEM_ID, identity.id());
+    }
+    sync();
   }
 
   /** True if the store holds nothing but an empty root: a new filesystem. */
@@ -1509,16 +1563,33 @@ public final class InodeStore implements AutoCloseable {
     return stats;
   }
 
-  /** Makes every change so far durable (fsync, fsyncdir, unmount). */
+  /**
+   * Makes every change so far durable (fsync, fsyncdir, unmount). The changes are taken under
+   * the store's monitor; the journal write, its fsync and the deletion of freed content files
+   * run outside it, since they need nothing but each other.
+   */
   public void sync() {
-    synchronized (deletionLock) {
+    assert !Thread.holdsLock(this) : "a commit writes the journal outside the store's monitor";
+    synchronized (commitLock) {
       List<Long> freed;
       synchronized (this) {
-        commit();
+        seal();
         freed = List.copyOf(contentToDelete);
         contentToDelete.clear();
       }
-      // Outside the store's monitor: deleting files is slow and needs nothing but the committed free.
+      try {
+        metadata.writeSealed();
+      } catch (IOException e) {
+        synchronized (this) {
+          contentToDelete.addAll(freed); // their free is not durable: the next commit deletes them
+        }
+        throw new UncheckedIOException("the metadata journal cannot be written", e);
+      }
+      if (metadata.checkpointDue()) {
+        synchronized (this) {
+          commit(); // a checkpoint reads every table, so it needs them still
+        }
+      }
       for (long ino : freed) {
         content.delete(ino);
       }
@@ -1543,12 +1614,14 @@ public final class InodeStore implements AutoCloseable {
       }
     }
     sync();
-    synchronized (this) {
-      try {
-        metadata.close();
-      } catch (IOException e) {
-        // The journal holds every commit; the next open rebuilds the index from it.
-        LOG.log(Level.WARNING, "closing the metadata failed (" + e.getMessage() + "); the next open rebuilds it");
+    synchronized (commitLock) {
+      synchronized (this) {
+        try {
+          metadata.close();
+        } catch (IOException e) {
+          // The journal holds every commit; the next open rebuilds the index from it.
+          LOG.log(Level.WARNING, "closing the metadata failed (" + e.getMessage() + "); the next open rebuilds it");
+        }
       }
     }
   }
@@ -1561,15 +1634,24 @@ public final class InodeStore implements AutoCloseable {
     }
   }
 
+  /** Commits under both locks, for what must be durable before the monitor is let go. */
   private void commit() {
-    inodes.putAll(unsaved);
-    unsaved.clear();
-    metadata.setCounter(TREE_VERSION, treeVersion);
+    assert Thread.holdsLock(commitLock) && Thread.holdsLock(this);
+    seal();
     try {
       metadata.commit();
     } catch (IOException e) {
       throw new UncheckedIOException("the metadata journal cannot be written", e);
     }
+  }
+
+  /** Takes every change so far as the next journal record (see {@link Metadata#seal}). */
+  private void seal() {
+    assert Thread.holdsLock(commitLock) && Thread.holdsLock(this);
+    inodes.putAll(unsaved);
+    unsaved.clear();
+    metadata.setCounter(TREE_VERSION, treeVersion);
+    metadata.seal();
   }
 
   /**

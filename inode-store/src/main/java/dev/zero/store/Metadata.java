@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.mapdb.BTreeMap;
@@ -55,6 +56,8 @@ final class Metadata implements AutoCloseable {
   private final Path file;
   private final DB db;
   private final ChangeBatch changes = new ChangeBatch();
+  /** Records {@link #seal} took and {@link #writeSealed} has not made durable yet, oldest first. */
+  private final List<byte[]> sealed = new ArrayList<>();
   private final boolean rebuilt;
   private final long checkpointAfterBytes;
   /** Where a read-only open keeps its index, deleted at close; null for a store in use. */
@@ -326,23 +329,50 @@ final class Metadata implements AutoCloseable {
   }
 
   /**
-   * Makes every change so far durable: one journal record, fsynced. If that fails, the changes
-   * stay in the batch for the next commit; a record written twice replays to the same state,
-   * because every change sets a whole value.
+   * Makes every change so far durable: one journal record, fsynced, and a checkpoint when the
+   * journal grew long. The caller keeps the tables still meanwhile.
    */
   void commit() throws IOException {
-    if (changes.isEmpty()) {
+    seal();
+    writeSealed();
+    if (checkpointDue()) {
+      checkpoint();
+    }
+  }
+
+  /**
+   * Takes the changes so far as the next journal record, to be written by {@link #writeSealed}.
+   * Sealing needs the tables still, writing does not: a store seals under its lock and writes
+   * after letting go of it, so operations go on during the fsync.
+   */
+  void seal() {
+    if (!changes.isEmpty()) {
+      sealed.add(changes.take());
+    }
+  }
+
+  /**
+   * Appends the sealed records, oldest first, and fsyncs them. If that fails they stay sealed
+   * for the next try; a record written twice replays to the same state, because every change
+   * sets a whole value.
+   */
+  void writeSealed() throws IOException {
+    if (sealed.isEmpty()) {
       return;
     }
     if (journal == null) {
       throw new IllegalStateException("the metadata was opened read-only, for checking");
     }
-    journal.append(changes.record());
-    journal.force();
-    changes.clear();
-    if (journal.end() > checkpointAfterBytes) {
-      checkpoint();
+    for (byte[] record : sealed) {
+      journal.append(record);
     }
+    journal.force();
+    sealed.clear();
+  }
+
+  /** Whether the journal grew long enough to be folded into a checkpoint at the next commit. */
+  boolean checkpointDue() {
+    return journal != null && journal.end() > checkpointAfterBytes;
   }
 
   /**

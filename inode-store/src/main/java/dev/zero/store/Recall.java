@@ -26,7 +26,10 @@ final class Recall {
   private final long ino;
   private final String key;
   private final long size;
-  private final FileChannel file;
+  private final Path path;
+  /** Opened by the first fetch, outside the store's lock: until then nothing touched the disk. */
+  private FileChannel file;
+  private boolean closed;
   private final int chunks;
   private final BitSet present = new BitSet();
   private final BitSet inFlight = new BitSet();
@@ -37,18 +40,32 @@ final class Recall {
    */
   private final Map<Long, Long> failedReaders = new HashMap<>();
 
-  /** Starts a recall into {@code path}: whatever partial content is there is dropped. */
-  Recall(long ino, String key, long size, Path path) throws IOException {
+  /** A recall into {@code path}: whatever partial content is there is dropped at the first fetch. */
+  Recall(long ino, String key, long size, Path path) {
     this.ino = ino;
     this.key = key;
     this.size = size;
+    this.path = path;
     this.chunks = (int) ((size + CHUNK - 1) / CHUNK);
-    OwnerOnly.createFileIfMissing(path);
-    try (RandomAccessFile sparse = new RandomAccessFile(path.toFile(), "rw")) {
-      sparse.setLength(0);
-      sparse.setLength(size);
+  }
+
+  /**
+   * The content file, made a sparse file of the full size the first time. A recall the store
+   * dropped (the file was evicted, truncated or freed) must not make its file again.
+   */
+  private synchronized FileChannel file() throws IOException {
+    if (closed) {
+      throw new IOException("the recall was given up: the file changed or went away");
     }
-    this.file = FileChannel.open(path, StandardOpenOption.WRITE);
+    if (file == null) {
+      OwnerOnly.createFileIfMissing(path);
+      try (RandomAccessFile sparse = new RandomAccessFile(path.toFile(), "rw")) {
+        sparse.setLength(0);
+        sparse.setLength(size);
+      }
+      file = FileChannel.open(path, StandardOpenOption.WRITE);
+    }
+    return file;
   }
 
   /** Whether this recall brings back the object {@code remoteKey}. */
@@ -127,8 +144,9 @@ final class Recall {
     long chunkLength = Math.min(CHUNK, size - start);
     boolean fetched = false;
     try {
+      FileChannel target = file();
       room.ensureFor(chunkLength);
-      long got = fetcher.fetch(key, start, chunkLength, file);
+      long got = fetcher.fetch(key, start, chunkLength, target);
       if (got != chunkLength) {
         throw new IOException("the remote object is " + (start + got) + " bytes, the file " + size);
       }
@@ -153,11 +171,17 @@ final class Recall {
 
   /** Makes the recalled content durable, so the store may call it local. */
   void finish() throws IOException {
-    file.force(false);
-    file.close();
+    FileChannel target = file(); // an empty file has no chunk to fetch, but needs its file
+    target.force(false);
+    close();
   }
 
-  void close() {
+  /** Gives the recall up; a fetch under way fails. Closing a channel writes nothing, so this is quick. */
+  synchronized void close() {
+    closed = true;
+    if (file == null) {
+      return;
+    }
     try {
       file.close();
     } catch (IOException e) {

@@ -1,7 +1,7 @@
 package dev.zero.tiering;
 
 import dev.zero.store.InodeStore;
-import dev.zero.store.InodeStore.EvictionCandidate;
+import dev.zero.store.InodeStore.RemoteFile;
 import dev.zero.store.InodeStore.UploadJob;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -331,20 +331,20 @@ public final class TieringEngine implements AutoCloseable {
         store.freeDiskBytes() - 2 * policy.minFreeBytes());
     int files = 0;
     long bytes = 0;
-    for (EvictionCandidate candidate : store.prefetchCandidates(TieringPolicy.PREFETCH_RECENT)) {
-      if (files >= TieringPolicy.PREFETCH_FILES_PER_PASS || bytes + candidate.bytes() > TieringPolicy.PREFETCH_BYTES_PER_PASS) {
+    for (RemoteFile candidate : store.prefetchCandidates(TieringPolicy.PREFETCH_RECENT)) {
+      if (files >= TieringPolicy.PREFETCH_FILES_PER_PASS || bytes + candidate.size() > TieringPolicy.PREFETCH_BYTES_PER_PASS) {
         return; // the rest waits for the next passes: a remount must not turn into a burst of downloads
       }
-      if (candidate.bytes() > room) {
+      if (candidate.size() > room) {
         continue;
       }
       files++;
-      bytes += candidate.bytes();
+      bytes += candidate.size();
       try {
         store.ensureLocal(candidate.ino(), 0, Long.MAX_VALUE);
-        room -= candidate.bytes();
+        room -= candidate.size();
         pass.recalledFiles.incrementAndGet();
-        pass.recalledBytes.addAndGet(candidate.bytes());
+        pass.recalledBytes.addAndGet(candidate.size());
         pass.changed();
       } catch (Exception e) {
         pass.failed("prefetch of " + store.pathOf(candidate.ino()) + " failed: " + e.getMessage());
