@@ -2,7 +2,6 @@ package dev.zero.store;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
@@ -120,24 +119,6 @@ public final class ContentStore {
   long allocatedBlocks(long ino) {
     FileStat stat = POSIX.allocateStat();
     return POSIX.stat(path(ino).toString(), stat) == 0 ? stat.blocks() : 0;
-  }
-
-  /** Bytes the local content occupies on disk, summed over every content file. */
-  long usage() {
-    long blocks = 0;
-    for (int shard = 0; shard < 256; shard++) {
-      try (java.nio.file.DirectoryStream<Path> files = Files.newDirectoryStream(dir.resolve(shardName(shard)))) {
-        FileStat stat = POSIX.allocateStat();
-        for (Path file : files) {
-          if (POSIX.stat(file.toString(), stat) == 0) {
-            blocks += stat.blocks();
-          }
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-    return blocks * 512;
   }
 
   /** Every file under the content directory. */

@@ -18,6 +18,7 @@ import static dev.zero.store.Errno.ERANGE;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,7 +38,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
-import java.io.UncheckedIOException;
 import org.mapdb.BTreeMap;
 import org.mapdb.HTreeMap;
 
@@ -120,18 +120,12 @@ public final class InodeStore implements AutoCloseable {
    */
   private long treeVersion;
 
-  // Tiering's view, in memory: rebuilt from the inodes at open, kept up to date by save().
-  /** Regular files whose local content is newer than the remote. */
-  private final Set<Long> dirty = new HashSet<>();
-  /** Regular files whose local content equals their remote object: what may be evicted. */
-  private final Set<Long> cleanLocal = new HashSet<>();
+  /** Tiering's view, in memory: rebuilt from the inodes at open, kept up to date by save(). */
+  private final TierIndex tiers = new TierIndex();
+  private final LocalUsage usage;
   /** Bumped by every content change, so an upload can tell whether the file changed under it. */
   private final Map<Long, Long> versions = new HashMap<>();
   private final Map<Long, Integer> writers = new HashMap<>();
-  /** When each inode was last opened, for least-recently-used eviction, without a store write. */
-  private final Map<Long, Long> lastOpenedMillis = new HashMap<>();
-  /** Regular files whose content is only in the remote (possibly partly recalled). */
-  private final Set<Long> remoteOnly = new HashSet<>();
   private final Map<Long, Recall> recalls = new HashMap<>();
   /** Inodes whose local content an eviction is deleting now: opens and recalls wait for it. */
   private final Set<Long> evicting = new HashSet<>();
@@ -153,6 +147,7 @@ public final class InodeStore implements AutoCloseable {
   private InodeStore(Metadata metadata, ContentStore content, Duration commitInterval, boolean inUse) {
     this.metadata = metadata;
     this.content = content;
+    this.usage = new LocalUsage(content);
     this.inUse = inUse;
     this.inodes = metadata.inodes;
     this.dentries = metadata.dentries;
@@ -252,6 +247,9 @@ public final class InodeStore implements AutoCloseable {
     nextIno = reservedUpTo = metadata.counter(LAST_INO);
     for (Inode inode : List.copyOf(inodes.read().values())) {
       index(inode);
+      if (inode.isRegular()) {
+        usage.changed(inode.ino()); // measured once, at the first pass or getattr
+      }
       if (killed && inode.isRegular()) {
         reconcileAfterCrash(inode);
       }
@@ -403,7 +401,7 @@ public final class InodeStore implements AutoCloseable {
     if (inode.isDirectory()) {
       return DIRECTORY_SIZE / 512;
     }
-    return inode.isRegular() ? content.allocatedBlocks(inode.ino()) : 0;
+    return inode.isRegular() ? usage.blocks(inode.ino()) : 0;
   }
 
   public synchronized List<DirEntry> readdir(long ino) throws FsException {
@@ -493,6 +491,9 @@ public final class InodeStore implements AutoCloseable {
     // A new file's content is empty: nothing to upload until it is written.
     Inode node = new Inode(ino, mode, uid, gid, isDir ? 2 : 1, size, rdev, now, now, now, isDir ? parent : 0, ContentState.LOCAL_CLEAN, null);
     save(node);
+    if (node.isRegular()) {
+      usage.changed(ino);
+    }
     dentries.put(key, ino);
     touchDirectory(parent, isDir ? 1 : 0, now);
     return node;
@@ -640,12 +641,10 @@ public final class InodeStore implements AutoCloseable {
     }
     if (inode.isRegular()) {
       contentToDelete.add(ino);
-      dirty.remove(ino);
-      cleanLocal.remove(ino);
-      remoteOnly.remove(ino);
+      tiers.remove(ino);
       dropRecall(ino);
+      usage.forget(ino);
       versions.remove(ino);
-      lastOpenedMillis.remove(ino);
       if (inode.remoteKey() != null) {
         discard(inode.remoteKey());
       }
@@ -700,7 +699,7 @@ public final class InodeStore implements AutoCloseable {
     }
     synchronized (this) {
       inode(ino);
-      writers.merge(ino, 1, Integer::sum); // as for an open writer: no upload makes it clean meanwhile
+      addWriter(ino); // as for an open writer: no upload makes it clean meanwhile
     }
     try {
       if (size > 0) {
@@ -724,7 +723,7 @@ public final class InodeStore implements AutoCloseable {
       }
     } finally {
       synchronized (this) {
-        decrement(writers, ino);
+        removeWriter(ino);
       }
     }
   }
@@ -742,9 +741,9 @@ public final class InodeStore implements AutoCloseable {
       awaitEviction(ino); // else the adapter could open the content file being deleted
       openCounts.merge(ino, 1, Integer::sum);
       if (write) {
-        writers.merge(ino, 1, Integer::sum);
+        addWriter(ino);
       }
-      lastOpenedMillis.put(ino, System.currentTimeMillis());
+      tiers.opened(ino, System.currentTimeMillis());
     }
     if (write) {
       try {
@@ -813,7 +812,7 @@ public final class InodeStore implements AutoCloseable {
   /** Notes that a handle closed. The last release of an inode with no names frees it: true then. */
   public synchronized boolean release(long ino, boolean write) {
     if (write) {
-      decrement(writers, ino);
+      removeWriter(ino);
     }
     if (decrement(openCounts, ino) > 0) {
       return false;
@@ -824,6 +823,17 @@ public final class InodeStore implements AutoCloseable {
       return true;
     }
     return false;
+  }
+
+  /** A writer of the file's content starts: no upload may call the file clean until it ends. */
+  private void addWriter(long ino) {
+    writers.merge(ino, 1, Integer::sum);
+    usage.startChanging(ino);
+  }
+
+  private void removeWriter(long ino) {
+    decrement(writers, ino);
+    usage.stopChanging(ino);
   }
 
   private static int decrement(Map<Long, Integer> counts, long ino) {
@@ -874,12 +884,13 @@ public final class InodeStore implements AutoCloseable {
         break;
       }
       batch.add(ino);
-      freed += content.allocatedBlocks(ino) * 512; // outside the lock: a stat per file evicted, not per file kept
+      freed += usage.blocks(ino) * 512;
     }
     return batch.isEmpty() ? 0 : evict(batch);
   }
 
   private void createEmptyContent(long ino) {
+    usage.changed(ino);
     try {
       content.truncate(ino, 0);
     } catch (FsException e) {
@@ -925,6 +936,7 @@ public final class InodeStore implements AutoCloseable {
    * for tiering. Returns the inode as it is now.
    */
   public synchronized Inode contentWritten(long ino, long size, Timespec mtime) throws FsException {
+    usage.changed(ino);
     Inode changed = inode(ino).withData(size, mtime);
     save(changed);
     bumpVersion(ino);
@@ -933,6 +945,7 @@ public final class InodeStore implements AutoCloseable {
 
   /** Records that bytes up to {@code end} were written: size grows, mtime and ctime are now. */
   public synchronized void wrote(long ino, long end) throws FsException {
+    usage.changed(ino);
     Inode inode = inode(ino);
     save(inode.withData(Math.max(inode.size(), end), Timespec.now()));
     bumpVersion(ino);
@@ -976,6 +989,7 @@ public final class InodeStore implements AutoCloseable {
       if (recall == null) {
         recall = new Recall(ino, inode.remoteKey(), inode.size(), content.path(ino));
         recalls.put(ino, recall);
+        usage.startChanging(ino);
       }
     }
     recall.fetch(offset, Math.min(length, Long.MAX_VALUE - offset), reader, source, this::ensureRoomFor, readAhead);
@@ -1004,6 +1018,7 @@ public final class InodeStore implements AutoCloseable {
           continue;
         }
         recalls.remove(ino);
+        usage.stopChanging(ino);
         Inode inode = inodeOrNull(ino);
         if (inode != null && inode.content() == ContentState.REMOTE && recall.isOf(inode.remoteKey())) {
           recalledFiles++;
@@ -1022,6 +1037,7 @@ public final class InodeStore implements AutoCloseable {
     Recall recall = recalls.remove(ino);
     if (recall != null) {
       recall.close();
+      usage.stopChanging(ino);
     }
   }
 
@@ -1124,7 +1140,7 @@ public final class InodeStore implements AutoCloseable {
   public synchronized List<UploadJob> uploadJobs(Duration quiet) {
     long cutoffSeconds = (System.currentTimeMillis() - quiet.toMillis()) / 1000;
     List<UploadJob> jobs = new ArrayList<>();
-    for (long ino : dirty) {
+    for (long ino : tiers.members(TierIndex.Tier.DIRTY)) {
       Inode inode = inodeOrNull(ino);
       if (inode != null && !writers.containsKey(ino) && inode.mtime().sec() <= cutoffSeconds) {
         if (inode.size() == 0 && !Files.exists(content.path(ino))) {
@@ -1163,23 +1179,13 @@ public final class InodeStore implements AutoCloseable {
   /** Clean local files nobody has open, least recently opened first. */
   private synchronized List<Long> evictionOrder() {
     List<Long> order = new ArrayList<>();
-    for (long ino : cleanLocal) {
+    for (long ino : tiers.members(TierIndex.Tier.CLEAN)) {
       if (!openCounts.containsKey(ino)) {
         order.add(ino);
       }
     }
-    order.sort(Comparator.comparingLong(this::lastUsedMillis));
+    order.sort(Comparator.comparingLong(tiers::lastUsedMillis));
     return order;
-  }
-
-  /** Last open in this process, or else the stored atime: a read costs no store write. */
-  private long lastUsedMillis(long ino) {
-    Long opened = lastOpenedMillis.get(ino);
-    if (opened != null) {
-      return opened;
-    }
-    Inode inode = inodeOrNull(ino);
-    return inode == null ? 0 : inode.atime().sec() * 1000;
   }
 
   /**
@@ -1192,7 +1198,7 @@ public final class InodeStore implements AutoCloseable {
     synchronized (this) {
       for (long ino : inos) {
         Inode inode = inodeOrNull(ino);
-        if (inode != null && cleanLocal.contains(ino) && !openCounts.containsKey(ino)) {
+        if (inode != null && tiers.contains(TierIndex.Tier.CLEAN, ino) && !openCounts.containsKey(ino)) {
           saveUnversioned(inode.withContentState(ContentState.REMOTE, inode.remote()));
           // A finished recall not yet settled must not vouch for the local copy deleted below.
           dropRecall(ino);
@@ -1213,6 +1219,7 @@ public final class InodeStore implements AutoCloseable {
     // Deleting files takes time: outside the lock, so that operations on other files go on.
     for (long ino : evicted) {
       content.delete(ino);
+      usage.emptied(ino);
       attributesChanged.accept(ino); // st_blocks is 0 now
       if (LOG.isLoggable(Level.DEBUG)) {
         LOG.log(Level.DEBUG, "evicted " + pathOf(ino));
@@ -1241,15 +1248,15 @@ public final class InodeStore implements AutoCloseable {
   public synchronized List<RemoteFile> prefetchCandidates(Duration recent) {
     long since = System.currentTimeMillis() - recent.toMillis();
     List<Long> order = new ArrayList<>();
-    for (long ino : remoteOnly) {
-      if (lastUsedMillis(ino) >= since) {
+    for (long ino : tiers.members(TierIndex.Tier.REMOTE)) {
+      if (tiers.lastUsedMillis(ino) >= since) {
         order.add(ino);
       }
     }
-    order.sort(Comparator.comparingLong(this::lastUsedMillis).reversed());
+    order.sort(Comparator.comparingLong(tiers::lastUsedMillis).reversed());
     List<RemoteFile> candidates = new ArrayList<>();
     for (long ino : order) {
-      candidates.add(new RemoteFile(ino, inodeOrNull(ino).size()));
+      candidates.add(new RemoteFile(ino, tiers.size(ino)));
     }
     return candidates;
   }
@@ -1285,9 +1292,9 @@ public final class InodeStore implements AutoCloseable {
     return null;
   }
 
-  /** Bytes the local content occupies on disk. */
+  /** Bytes the local content occupies on disk: a stat of each file changed since the last call. */
   public long localBytes() {
-    return content.usage();
+    return usage.bytes();
   }
 
   /** Bytes free on the cache disk for an unprivileged writer, now. */
@@ -1356,20 +1363,9 @@ public final class InodeStore implements AutoCloseable {
   }
 
   public synchronized TieringCounts tieringCounts() {
-    long[] dirtyTotals = totals(dirty);
-    long[] cleanTotals = totals(cleanLocal);
-    long[] remoteTotals = totals(remoteOnly);
-    return new TieringCounts(dirtyTotals[0], dirtyTotals[1], cleanTotals[0], cleanTotals[1],
-        remoteTotals[0], remoteTotals[1], recalledFiles, recalledBytes);
-  }
-
-  private long[] totals(Set<Long> inos) {
-    long bytes = 0;
-    for (long ino : inos) {
-      Inode inode = inodeOrNull(ino);
-      bytes += inode == null ? 0 : inode.size();
-    }
-    return new long[] {inos.size(), bytes};
+    return new TieringCounts(tiers.files(TierIndex.Tier.DIRTY), tiers.bytes(TierIndex.Tier.DIRTY),
+        tiers.files(TierIndex.Tier.CLEAN), tiers.bytes(TierIndex.Tier.CLEAN),
+        tiers.files(TierIndex.Tier.REMOTE), tiers.bytes(TierIndex.Tier.REMOTE), recalledFiles, recalledBytes);
   }
 
   // ---- backup and restore --------------------------------------------------------------------
@@ -1711,24 +1707,8 @@ public final class InodeStore implements AutoCloseable {
   }
 
   private void index(Inode inode) {
-    if (!inode.isRegular()) {
-      return;
-    }
-    long ino = inode.ino();
-    if (inode.content() == ContentState.LOCAL_DIRTY) {
-      dirty.add(ino);
-    } else {
-      dirty.remove(ino);
-    }
-    if (inode.content() == ContentState.LOCAL_CLEAN && inode.remoteKey() != null) {
-      cleanLocal.add(ino);
-    } else {
-      cleanLocal.remove(ino);
-    }
-    if (inode.content() == ContentState.REMOTE) {
-      remoteOnly.add(ino);
-    } else {
-      remoteOnly.remove(ino);
+    if (inode.isRegular()) {
+      tiers.index(inode);
     }
   }
 

@@ -329,6 +329,9 @@ public final class TieringEngine implements AutoCloseable {
     // Below the target and above the free space kept, each with room to spare for new writes.
     long room = Math.min((long) (policy.targetBytes() * TieringPolicy.PREFETCH_UP_TO) - usage,
         store.freeDiskBytes() - 2 * policy.minFreeBytes());
+    if (room <= 0) {
+      return; // no room for any: the candidates are not even looked at
+    }
     int files = 0;
     long bytes = 0;
     for (RemoteFile candidate : store.prefetchCandidates(TieringPolicy.PREFETCH_RECENT)) {
