@@ -1320,18 +1320,7 @@ public final class InodeStore implements AutoCloseable {
 
   /** Every remote object a live inode refers to. */
   public synchronized Set<String> remoteKeys() {
-    Set<String> keys = new HashSet<>();
-    for (Inode inode : inodes.read().values()) {
-      if (inode.remoteKey() != null) {
-        keys.add(inode.remoteKey());
-      }
-    }
-    for (Inode inode : unsaved.values()) {
-      if (inode.remoteKey() != null) {
-        keys.add(inode.remoteKey());
-      }
-    }
-    return keys;
+    return tiers.remoteKeys();
   }
 
   /** The metadata backups kept in the remote, with when each was taken. */

@@ -8,7 +8,7 @@ import java.util.Set;
 
 /**
  * Tiering's view of the regular files, in memory: which are dirty, clean or remote-only, with
- * their sizes, the totals of each, and when each was last used. Rebuilt from the inodes at open
+ * their sizes and remote objects, the totals of each, and when each was last used. Rebuilt from the inodes at open
  * and kept up to date by every save, so that a tiering pass, statfs and status cost in
  * proportion to the files they look at, never a read of every inode. Guarded by the store's
  * monitor.
@@ -33,7 +33,8 @@ final class TierIndex {
     }
   }
 
-  private record Entry(Tier tier, long size, long atimeMillis) {}
+  /** {@code remoteKey}: the object holding the file's content, or its last upload if dirty; null if none. */
+  private record Entry(Tier tier, long size, long atimeMillis, String remoteKey) {}
 
   private final Map<Long, Entry> entries = new HashMap<>();
   private final Map<Tier, Set<Long>> members = Map.of(Tier.DIRTY, new HashSet<>(), Tier.CLEAN, new HashSet<>(), Tier.REMOTE, new HashSet<>());
@@ -48,7 +49,7 @@ final class TierIndex {
     Tier tier = Tier.of(inode);
     drop(ino);
     if (tier != null) {
-      entries.put(ino, new Entry(tier, inode.size(), inode.atime().sec() * 1000));
+      entries.put(ino, new Entry(tier, inode.size(), inode.atime().sec() * 1000, inode.remoteKey()));
       members.get(tier).add(ino);
       files[tier.ordinal()]++;
       bytes[tier.ordinal()] += inode.size();
@@ -96,6 +97,17 @@ final class TierIndex {
   long size(long ino) {
     Entry entry = entries.get(ino);
     return entry == null ? 0 : entry.size();
+  }
+
+  /** Every remote object a file refers to. */
+  Set<String> remoteKeys() {
+    Set<String> keys = new HashSet<>();
+    for (Entry entry : entries.values()) {
+      if (entry.remoteKey() != null) {
+        keys.add(entry.remoteKey());
+      }
+    }
+    return keys;
   }
 
   long files(Tier tier) {
