@@ -5,30 +5,48 @@ import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One mounted FUSE connection: reads the kernel's requests from /dev/fuse, decodes them for
  * the {@link FileSystem}, and writes its answers back. Each request thread owns its buffers
  * and answer objects, so the steady state makes no garbage of its own.
+ *
+ * <p>{@link MountOptions#threads} threads start; when every one of them is busy with a request,
+ * another starts, up to {@link #MAX_THREADS}, as libfuse's multi-threaded loop does. So a
+ * request that waits long (a read of a file being recalled from the remote) never holds up
+ * the rest of the mount, and a serial workload still settles at a thread or two.
  */
 public final class FuseServer implements Connection {
   private static final System.Logger LOG = System.getLogger(FuseServer.class.getName());
   private static final long FUSE_DEV_IOC_BACKING_OPEN = 0x4010e501L;
   private static final long FUSE_DEV_IOC_BACKING_CLOSE = 0x4004e502L;
   private static final int BUFFER_SIZE = MountOptions.MAX_WRITE + Protocol.PAGE;
+  /** Each thread holds two buffers of about 1 MiB: 16 threads cost 32 MiB of direct memory. */
+  static final int MAX_THREADS = 16;
 
   private final FuseDevice device;
   private final Path mountpoint;
   private final MountOptions options;
   private final FileSystem fs;
+  private final int maxThreads;
   private final BlockingQueue<ByteBuffer> notifications = new LinkedBlockingQueue<>();
   private volatile boolean passthrough;
+  /** Request threads waiting for a request now, and all of them. */
+  private final AtomicInteger idle = new AtomicInteger();
+  private final List<Thread> threads = new CopyOnWriteArrayList<>();
 
   FuseServer(FuseDevice device, Path mountpoint, MountOptions options, FileSystem fs) {
+    this(device, mountpoint, options, fs, MAX_THREADS);
+  }
+
+  /** With at most {@code maxThreads} request threads: 1 answers requests one by one, in order. */
+  FuseServer(FuseDevice device, Path mountpoint, MountOptions options, FileSystem fs, int maxThreads) {
+    this.maxThreads = maxThreads;
     this.device = device;
     this.mountpoint = mountpoint;
     this.options = options;
@@ -49,17 +67,15 @@ public final class FuseServer implements Connection {
       Thread notifier = new Thread(this::sendNotifications, "fuse-notify");
       notifier.setDaemon(true);
       notifier.start();
-      List<Thread> others = new ArrayList<>();
+      threads.add(Thread.currentThread());
       for (int i = 1; i < options.threads(); i++) {
-        Worker worker = new Worker();
-        Thread thread = new Thread(() -> worker.loopQuietly(), "fuse-" + i);
-        thread.setDaemon(true);
-        thread.start();
-        others.add(thread);
+        startWorker();
       }
       first.loop();
-      for (Thread thread : others) {
-        thread.join();
+      for (Thread thread : threads) {
+        if (thread != Thread.currentThread()) {
+          thread.join();
+        }
       }
       notifier.interrupt();
     } catch (InterruptedException e) {
@@ -67,6 +83,17 @@ public final class FuseServer implements Connection {
     } finally {
       device.close();
     }
+  }
+
+  private synchronized void startWorker() {
+    if (threads.size() >= maxThreads) {
+      return;
+    }
+    Worker worker = new Worker();
+    Thread thread = new Thread(worker::loopQuietly, "fuse-" + threads.size());
+    thread.setDaemon(true);
+    threads.add(thread);
+    thread.start();
   }
 
   /** Asks the kernel to detach the mount; {@link #serve} returns once the last open file is closed. */
@@ -241,8 +268,20 @@ public final class FuseServer implements Connection {
       }
     }
 
+    /**
+     * Answers requests until the unmount. A thread that took a request while no other was
+     * waiting starts another, so that someone always waits for the next request.
+     */
     void loop() throws IOException {
-      while (next()) {
+      while (true) {
+        idle.incrementAndGet();
+        boolean more = next();
+        if (idle.decrementAndGet() == 0 && more) {
+          startWorker();
+        }
+        if (!more) {
+          return;
+        }
         try {
           begin();
           int error = dispatch();

@@ -30,7 +30,7 @@ class FuseServerConnectionTest {
       }
     };
     device.add(init(1, 7, 41, KERNEL_OFFERS));
-    FuseServer server = new FuseServer(device, Path.of("/codec-test"), OPTIONS, fs);
+    FuseServer server = new FuseServer(device, Path.of("/codec-test"), OPTIONS, fs, 1);
     Thread serving = new Thread(() -> {
       try {
         server.serve();

@@ -28,7 +28,7 @@ class FuseServerInitTest {
 
   private FakeDevice serve(MountOptions options, byte[]... requests) throws IOException {
     FakeDevice device = FakeDevice.of(requests);
-    new FuseServer(device, Path.of("/codec-test"), options, fs).serve();
+    new FuseServer(device, Path.of("/codec-test"), options, fs, 1).serve();
     return device;
   }
 

@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,13 +37,17 @@ class FuseServerRequestTest {
 
   private final RecordingFileSystem fs = new RecordingFileSystem();
 
-  /** Serves the kernel's INIT and then {@code requests}; returns the answers after INIT's. */
+  /** Serves the kernel's INIT and then {@code requests} one by one; returns the answers after INIT's. */
   static List<Answer> serve(FileSystem fs, byte[]... requests) throws IOException {
+    return serve(1, fs, requests);
+  }
+
+  static List<Answer> serve(int maxThreads, FileSystem fs, byte[]... requests) throws IOException {
     List<byte[]> all = new ArrayList<>();
     all.add(KernelMessages.init(1, 7, 41, KernelMessages.KERNEL_OFFERS));
     all.addAll(Arrays.asList(requests));
     FakeDevice device = FakeDevice.of(all.toArray(byte[][]::new));
-    new FuseServer(device, Path.of("/codec-test"), OPTIONS, fs).serve();
+    new FuseServer(device, Path.of("/codec-test"), OPTIONS, fs, maxThreads).serve();
     List<Answer> answers = device.answers();
     answers.get(0).assertOk(1, FuseH.INIT_OUT);
     return answers.subList(1, answers.size());
@@ -140,6 +146,36 @@ class FuseServerRequestTest {
         "lookup parent=1 name=after" + WHO), fs.requests());
     assertEquals(1, answers.size(), "only the LOOKUP is answered");
     answers.get(0).assertOk(24, FuseH.ENTRY_OUT);
+  }
+
+  @Test
+  void aRequestThatWaitsLongDoesNotHoldUpTheNextOne() throws IOException {
+    CountDownLatch secondAnswered = new CountDownLatch(1);
+    FileSystem slowOnNode5 = new RecordingFileSystem() {
+      @Override
+      public long getattr(Request request, long nodeId, long fh, Attr attr) throws FuseException {
+        if (nodeId != 5) {
+          secondAnswered.countDown();
+          return super.getattr(request, nodeId, fh, attr);
+        }
+        try { // as a read waits for a recall from the remote
+          if (!secondAnswered.await(10, TimeUnit.SECONDS)) {
+            throw new FuseException(FuseH.EIO, "the next request was not answered while this one waited");
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return super.getattr(request, nodeId, fh, attr);
+      }
+    };
+
+    List<Answer> answers = serve(2, slowOnNode5, // one request thread to start with (OPTIONS), a second when it is busy
+        request(FuseH.GETATTR, 40, 5).u32(0).u32(0).u64(0).build(),
+        request(FuseH.GETATTR, 41, 2).u32(0).u32(0).u64(0).build());
+
+    assertEquals(2, answers.size(), "answers");
+    answers.get(0).assertOk(41, FuseH.ATTR_OUT);
+    answers.get(1).assertOk(40, FuseH.ATTR_OUT);
   }
 
   @Test
