@@ -43,12 +43,13 @@ final class ApiHandler implements HttpHandler {
             String path = exchange.getRequestURI().getRawPath();
             String api = apiName(exchange.getRequestMethod(), path);
             stats.record(api);
+            String authorization = exchange.getRequestHeaders().getFirst("Authorization");
             Optional<Fault> fault = faults.take(path);
-            if (fault.isPresent() && suffer(fault.get())) {
+            if (fault.isPresent() && suffer(fault.get(), authorization)) {
                 return; // dropped: closing the exchange below closes the connection, sending nothing
             }
-            if (!api.equals(AUTHORIZE) && !tokens.isValid(exchange.getRequestHeaders().getFirst("Authorization"))) {
-                throw B2Error.badAuthToken();
+            if (!api.equals(AUTHORIZE)) {
+                tokens.require(authorization);
             }
             route(api, path, exchange);
         } catch (B2Error error) {
@@ -67,9 +68,10 @@ final class ApiHandler implements HttpHandler {
 
     /**
      * Applies a fault; true when the call is dropped. A slow call goes on to be answered normally,
-     * the error kinds are thrown as the answer.
+     * the error kinds are thrown as the answer. An expired token stays expired, as on the real
+     * service, so the client cannot get through by repeating the call with it.
      */
-    private static boolean suffer(Fault fault) {
+    private boolean suffer(Fault fault, String authorization) {
         return switch (fault.kind()) {
             case SLOW -> {
                 try {
@@ -83,8 +85,10 @@ final class ApiHandler implements HttpHandler {
             case SERVICE_UNAVAILABLE -> throw new B2Error(503, "service_unavailable",
                     "injected fault: service unavailable", fault.retryAfterSeconds());
             case INTERNAL_ERROR -> throw new B2Error(500, "internal_error", "injected fault: internal error", null);
-            case EXPIRED_AUTH_TOKEN -> throw new B2Error(401, "expired_auth_token",
-                    "injected fault: authorization token expired", null);
+            case EXPIRED_AUTH_TOKEN -> {
+                tokens.expire(authorization);
+                throw B2Error.expiredAuthToken();
+            }
         };
     }
 

@@ -46,7 +46,7 @@ public final class B2Emulator implements AutoCloseable {
         String url = "http://" + hostForUrl(server.getAddress().getAddress()) + ":" + server.getAddress().getPort();
         FaultPlan faults = new FaultPlan();
         CallStats stats = new CallStats();
-        Tokens tokens = new Tokens();
+        Tokens tokens = new Tokens(config.tokenLifetime());
         server.createContext("/", new ApiHandler(faults, stats, tokens,
                 new JsonCalls(config, store, tokens, url),
                 new UploadCalls(store),

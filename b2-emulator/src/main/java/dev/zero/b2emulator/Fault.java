@@ -27,7 +27,10 @@ public record Fault(Kind kind, int count, String pathContains, int retryAfterSec
         SERVICE_UNAVAILABLE,
         /** 500 {@code internal_error}. */
         INTERNAL_ERROR,
-        /** 401 {@code expired_auth_token}: the SDK re-authorizes, or fetches a new upload URL. */
+        /**
+         * 401 {@code expired_auth_token}, and the token the call carried stays expired: the SDK
+         * re-authorizes, or fetches a new upload URL.
+         */
         EXPIRED_AUTH_TOKEN,
         /** The connection is closed without any response. */
         DROP_CONNECTION,
