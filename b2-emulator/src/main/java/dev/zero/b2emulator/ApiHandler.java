@@ -17,7 +17,7 @@ final class ApiHandler implements HttpHandler {
     static final String UPLOAD_FILE_PATH = API_PATH + "b2_upload_file/";
     static final String UPLOAD_PART_PATH = API_PATH + "b2_upload_part/";
     private static final String AUTHORIZE = "b2_authorize_account";
-    private static final String DOWNLOAD_BY_ID = "b2_download_file_by_id";
+    static final String DOWNLOAD_BY_ID = "b2_download_file_by_id";
     private static final Logger LOG = Logger.getLogger(ApiHandler.class.getName());
 
     private final FaultPlan faults;
@@ -51,7 +51,7 @@ final class ApiHandler implements HttpHandler {
             if (!api.equals(AUTHORIZE)) {
                 tokens.require(authorization);
             }
-            route(api, path, exchange);
+            route(api, path, exchange, fault.filter(f -> f.kind() == Fault.Kind.CUT_DOWNLOAD).isPresent());
         } catch (B2Error error) {
             answerError(exchange, error);
         } catch (IOException e) {
@@ -68,7 +68,7 @@ final class ApiHandler implements HttpHandler {
 
     /**
      * Applies a fault; true when the call is dropped. A slow call goes on to be answered normally,
-     * the error kinds are thrown as the answer. An expired token stays expired, as on the real
+     * a cut download goes on to be cut while it is sent, the error kinds are thrown as the answer. An expired token stays expired, as on the real
      * service, so the client cannot get through by repeating the call with it.
      */
     private boolean suffer(Fault fault, String authorization) {
@@ -81,9 +81,14 @@ final class ApiHandler implements HttpHandler {
                 }
                 yield false;
             }
+            case CUT_DOWNLOAD -> false;
             case DROP_CONNECTION -> true;
             case SERVICE_UNAVAILABLE -> throw new B2Error(503, "service_unavailable",
                     "injected fault: service unavailable", fault.retryAfterSeconds());
+            case TOO_MANY_REQUESTS -> throw new B2Error(429, "too_many_requests",
+                    "injected fault: too many requests", fault.retryAfterSeconds());
+            case REQUEST_TIMEOUT -> throw new B2Error(408, "request_timeout",
+                    "injected fault: request timeout", fault.retryAfterSeconds());
             case INTERNAL_ERROR -> throw new B2Error(500, "internal_error", "injected fault: internal error", null);
             case EXPIRED_AUTH_TOKEN -> {
                 tokens.expire(authorization);
@@ -92,7 +97,7 @@ final class ApiHandler implements HttpHandler {
         };
     }
 
-    private void route(String api, String path, HttpExchange exchange) throws IOException {
+    private void route(String api, String path, HttpExchange exchange, boolean cutDownload) throws IOException {
         if (api.equals(AUTHORIZE)) {
             Exchanges.readJsonBody(exchange);
             Exchanges.sendJson(exchange, 200, jsonCalls.authorize(exchange.getRequestHeaders().getFirst("Authorization")));
@@ -101,9 +106,9 @@ final class ApiHandler implements HttpHandler {
         } else if (path.startsWith(UPLOAD_PART_PATH)) {
             Exchanges.sendJson(exchange, 200, uploads.uploadPart(exchange, path.substring(UPLOAD_PART_PATH.length())));
         } else if (api.equals(DOWNLOAD_BY_ID)) {
-            downloads.byId(exchange);
+            downloads.byId(exchange, cutDownload);
         } else if (path.startsWith(DownloadCalls.BY_NAME_PATH)) {
-            downloads.byName(exchange);
+            downloads.byName(exchange, cutDownload);
         } else {
             JsonCalls.Call call = jsonCalls.find(api).orElseThrow(() -> B2Error.notFound("unknown API: " + path));
             JsonArgs args = JsonArgs.parse(Exchanges.readJsonBody(exchange));
