@@ -41,7 +41,7 @@ public final class B2Emulator implements AutoCloseable {
     /** Binds, loads the bucket from the data directory (creating it if new) and starts serving. */
     public static B2Emulator start(EmulatorConfig config) throws IOException {
         disableNagle();
-        BucketStore store = BucketStore.open(config.dataDir(), config.bucketId());
+        BucketStore store = BucketStore.open(config.dataDir(), config.keyId(), config.bucketId());
         HttpServer server = HttpServer.create(config.listen(), 0);
         String url = "http://" + hostForUrl(server.getAddress().getAddress()) + ":" + server.getAddress().getPort();
         FaultPlan faults = new FaultPlan();

@@ -124,7 +124,7 @@ public record Fault(Kind kind, int count, String pathContains, int retryAfterSec
                 && (kind != Kind.CUT_DOWNLOAD || DownloadCalls.isDownload(path));
     }
 
-    /** The control endpoint's form; {@code count} is absent when the fault lasts until cleared. */
+    /** The control endpoint's form; {@code count} is null when the fault lasts until cleared. */
     Map<String, Object> toJson() {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("kind", kind.wireName());

@@ -67,6 +67,7 @@ final class JsonCalls {
         allowed.put("capabilities", CAPABILITIES);
         allowed.put("bucketId", config.bucketId());
         allowed.put("bucketName", config.bucketName());
+        allowed.put("namePrefix", null);
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("accountId", config.keyId());
         answer.put("authorizationToken", tokens.issue());
@@ -75,6 +76,9 @@ final class JsonCalls {
         answer.put("recommendedPartSize", config.recommendedPartSize());
         answer.put("absoluteMinimumPartSize", config.absoluteMinimumPartSize());
         answer.put("allowed", allowed);
+        // B2 always names its S3-compatible endpoint, and some clients require the member; the
+        // emulator serves no S3 calls, so any made there are answered 404.
+        answer.put("s3ApiUrl", baseUrl);
         return answer;
     }
 
@@ -99,7 +103,7 @@ final class JsonCalls {
         requireBucket(args);
         String fileName = FileNames.requireValid(args.requiredString("fileName"));
         String contentType = ContentTypes.resolve(args.optionalString("contentType"), fileName);
-        return store.startLargeFile(fileName, contentType, args.stringMap("fileInfo")).toJson(store.bucketId());
+        return store.startLargeFile(fileName, contentType, args.stringMap("fileInfo")).toJson(store.accountId(), store.bucketId());
     }
 
     private Object getUploadPartUrl(JsonArgs args) {
@@ -113,7 +117,7 @@ final class JsonCalls {
 
     private Object finishLargeFile(JsonArgs args) throws IOException {
         return store.finishLargeFile(args.requiredString("fileId"), args.requiredStringList("partSha1Array"),
-                config.absoluteMinimumPartSize()).toJson(store.bucketId());
+                config.absoluteMinimumPartSize()).toJson(store.accountId(), store.bucketId());
     }
 
     private Object listParts(JsonArgs args) {
@@ -139,6 +143,7 @@ final class JsonCalls {
         FileVersion cancelled = store.cancelLargeFile(args.requiredString("fileId"));
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("fileId", cancelled.fileId());
+        answer.put("accountId", store.accountId());
         answer.put("bucketId", store.bucketId());
         answer.put("fileName", cancelled.fileName());
         return answer;
@@ -147,14 +152,14 @@ final class JsonCalls {
     private Object listFileNames(JsonArgs args) {
         requireBucket(args);
         return store.listNames(args.optionalString("startFileName"), maxFileCount(args),
-                args.optionalString("prefix"), args.optionalString("delimiter")).toJson(store.bucketId());
+                args.optionalString("prefix"), args.optionalString("delimiter")).toJson(store.accountId(), store.bucketId());
     }
 
     private Object listFileVersions(JsonArgs args) {
         requireBucket(args);
         return store.listVersions(args.optionalString("startFileName"), args.optionalString("startFileId"),
                 maxFileCount(args), args.optionalString("prefix"), args.optionalString("delimiter"))
-                .toJson(store.bucketId());
+                .toJson(store.accountId(), store.bucketId());
     }
 
     private static int maxFileCount(JsonArgs args) {
@@ -178,14 +183,14 @@ final class JsonCalls {
 
     private Object hideFile(JsonArgs args) throws IOException {
         requireBucket(args);
-        return store.hide(FileNames.requireValid(args.requiredString("fileName"))).toJson(store.bucketId());
+        return store.hide(FileNames.requireValid(args.requiredString("fileName"))).toJson(store.accountId(), store.bucketId());
     }
 
     private Object getFileInfo(JsonArgs args) {
         String fileId = args.requiredString("fileId");
         return store.version(fileId)
                 .orElseThrow(() -> B2Error.notFound("file not found: " + fileId))
-                .toJson(store.bucketId());
+                .toJson(store.accountId(), store.bucketId());
     }
 
     private Object listBuckets(JsonArgs args) {
@@ -202,7 +207,10 @@ final class JsonCalls {
     private Map<String, Object> bucketJson() {
         Map<String, Object> fileLock = new LinkedHashMap<>();
         fileLock.put("isFileLockEnabled", false);
-        fileLock.put("defaultRetention", Map.of());
+        Map<String, Object> noRetention = new LinkedHashMap<>();
+        noRetention.put("mode", null);
+        noRetention.put("period", null);
+        fileLock.put("defaultRetention", noRetention);
         Map<String, Object> bucket = new LinkedHashMap<>();
         bucket.put("accountId", config.keyId());
         bucket.put("bucketId", config.bucketId());
@@ -213,7 +221,8 @@ final class JsonCalls {
         bucket.put("lifecycleRules", List.of());
         bucket.put("options", List.of());
         bucket.put("fileLockConfiguration", Map.of("isClientAuthorizedToRead", true, "value", fileLock));
-        bucket.put("defaultServerSideEncryption", Map.of("isClientAuthorizedToRead", true, "value", Map.of()));
+        bucket.put("defaultServerSideEncryption",
+                Map.of("isClientAuthorizedToRead", true, "value", FileVersion.noEncryption()));
         bucket.put("revision", 1);
         return bucket;
     }

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -93,10 +94,10 @@ class FaultInjectionTest {
         HttpResponse<String> timedOut = raw.call("b2_list_file_names", token, RawB2.listNamesJson());
 
         assertEquals(429, throttled.statusCode());
-        assertEquals("too_many_requests", RawB2.json(throttled).get("code"));
+        assertEquals("too_many_requests", ((Map<?, ?>) Json.parse(throttled.body())).get("code"));
         assertEquals("7", throttled.headers().firstValue("Retry-After").orElse(null));
         assertEquals(408, timedOut.statusCode());
-        assertEquals("request_timeout", RawB2.json(timedOut).get("code"));
+        assertEquals("request_timeout", ((Map<?, ?>) Json.parse(timedOut.body())).get("code"));
         assertEquals("3", timedOut.headers().firstValue("Retry-After").orElse(null));
         assertEquals(200, raw.call("b2_list_file_names", token, RawB2.listNamesJson()).statusCode());
     }

@@ -57,8 +57,22 @@ final class RawB2 {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(content)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** Uploads one part of a large file to a part upload URL with its token; the answer as sent. */
+    HttpResponse<String> uploadPart(String uploadUrl, String uploadToken, int partNumber, byte[] content)
+            throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(uploadUrl))
+                .header("Authorization", uploadToken)
+                .header("X-Bz-Part-Number", Integer.toString(partNumber))
+                .header("X-Bz-Content-Sha1", Sdk.sha1(content))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(content)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The answer's JSON; fails unless the call succeeded. */
     @SuppressWarnings("unchecked")
     static Map<String, Object> json(HttpResponse<String> answer) {
+        if (answer.statusCode() != 200) {
+            throw new IllegalStateException("call failed with " + answer.statusCode() + ": " + answer.body());
+        }
         return (Map<String, Object>) Json.parse(answer.body());
     }
 
