@@ -216,6 +216,25 @@ final class BucketStore {
         }
     }
 
+    /**
+     * Unfinished large files, oldest first, from {@code startFileId} on (null: the oldest), whose
+     * names start with {@code namePrefix} (null: any); one more than {@code maxCount} if there are
+     * more, so the caller can name where the next page starts.
+     */
+    synchronized List<FileVersion> unfinishedLargeFiles(String namePrefix, String startFileId, int maxCount) {
+        List<FileVersion> oldestFirst = unfinished.values().stream()
+                .sorted(Comparator.comparingLong(FileVersion::uploadTimestamp))
+                .toList();
+        int start = 0;
+        while (startFileId != null && start < oldestFirst.size() && !oldestFirst.get(start).fileId().equals(startFileId)) {
+            start++;
+        }
+        return oldestFirst.subList(start, oldestFirst.size()).stream()
+                .filter(version -> namePrefix == null || version.fileName().startsWith(namePrefix))
+                .limit(maxCount + 1L)
+                .toList();
+    }
+
     synchronized FileVersion cancelLargeFile(String fileId) throws IOException {
         requireUnfinishedParts(fileId);
         partsByFileId.remove(fileId);

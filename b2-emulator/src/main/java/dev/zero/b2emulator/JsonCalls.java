@@ -23,6 +23,7 @@ final class JsonCalls {
     private static final int DEFAULT_MAX_PART_COUNT = 100;
     private static final int MAX_PART_COUNT = 1_000;
     private static final int MAX_PART_NUMBER = 10_000;
+    private static final int MAX_UNFINISHED_COUNT = 100;
     private static final List<String> CAPABILITIES = List.of(
             "listBuckets", "readBuckets", "listFiles", "readFiles", "shareFiles", "writeFiles", "deleteFiles");
 
@@ -43,6 +44,7 @@ final class JsonCalls {
                 entry("b2_get_upload_part_url", this::getUploadPartUrl),
                 entry("b2_finish_large_file", this::finishLargeFile),
                 entry("b2_list_parts", this::listParts),
+                entry("b2_list_unfinished_large_files", this::listUnfinishedLargeFiles),
                 entry("b2_cancel_large_file", this::cancelLargeFile),
                 entry("b2_list_file_names", this::listFileNames),
                 entry("b2_list_file_versions", this::listFileVersions),
@@ -136,6 +138,22 @@ final class JsonCalls {
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("parts", parts.stream().limit(maxPartCount).map(Part::toJson).toList());
         answer.put("nextPartNumber", parts.size() > maxPartCount ? parts.get(maxPartCount).partNumber() : null);
+        return answer;
+    }
+
+    /** Clients that resume interrupted uploads (b2sdk, rclone) look for them here before starting one. */
+    private Object listUnfinishedLargeFiles(JsonArgs args) {
+        requireBucket(args);
+        int maxFileCount = args.optionalInt("maxFileCount", DEFAULT_MAX_FILE_COUNT);
+        if (maxFileCount < 1 || maxFileCount > MAX_UNFINISHED_COUNT) {
+            throw B2Error.badRequest("maxFileCount must be 1.." + MAX_UNFINISHED_COUNT);
+        }
+        List<FileVersion> files = store.unfinishedLargeFiles(args.optionalString("namePrefix"),
+                args.optionalString("startFileId"), maxFileCount);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("files", files.stream().limit(maxFileCount)
+                .map(file -> file.toJson(store.accountId(), store.bucketId())).toList());
+        answer.put("nextFileId", files.size() > maxFileCount ? files.get(maxFileCount).fileId() : null);
         return answer;
     }
 
