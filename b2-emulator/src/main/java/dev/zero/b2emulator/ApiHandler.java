@@ -9,7 +9,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Every B2 API call passes through here: it is counted, meets any fault in force, has its
+ * Every B2 API call, of version 2 or 1 of the API, passes through here: it is counted, meets any fault in force, has its
  * token checked, and goes to the code that answers it. Errors become B2's JSON error answers.
  */
 final class ApiHandler implements HttpHandler {
@@ -40,7 +40,9 @@ final class ApiHandler implements HttpHandler {
     @Override
     public void handle(HttpExchange exchange) {
         try {
-            String path = exchange.getRequestURI().getRawPath();
+            String rawPath = exchange.getRequestURI().getRawPath();
+            boolean version1 = ApiVersion1.isVersion1(rawPath);
+            String path = version1 ? ApiVersion1.asVersion2(rawPath) : rawPath;
             String api = apiName(exchange.getRequestMethod(), path);
             stats.record(api);
             String authorization = exchange.getRequestHeaders().getFirst("Authorization");
@@ -51,7 +53,7 @@ final class ApiHandler implements HttpHandler {
             if (!api.equals(AUTHORIZE)) {
                 tokens.require(authorization);
             }
-            route(api, path, exchange, fault.filter(f -> f.kind() == Fault.Kind.CUT_DOWNLOAD).isPresent());
+            route(api, path, version1, exchange, fault.filter(f -> f.kind() == Fault.Kind.CUT_DOWNLOAD).isPresent());
         } catch (B2Error error) {
             answerError(exchange, error);
         } catch (IOException e) {
@@ -97,7 +99,8 @@ final class ApiHandler implements HttpHandler {
         };
     }
 
-    private void route(String api, String path, HttpExchange exchange, boolean cutDownload) throws IOException {
+    private void route(String api, String path, boolean version1, HttpExchange exchange, boolean cutDownload)
+            throws IOException {
         if (api.equals(AUTHORIZE)) {
             Exchanges.readJsonBody(exchange);
             Exchanges.sendJson(exchange, 200, jsonCalls.authorize(exchange.getRequestHeaders().getFirst("Authorization")));
@@ -112,7 +115,8 @@ final class ApiHandler implements HttpHandler {
         } else {
             JsonCalls.Call call = jsonCalls.find(api).orElseThrow(() -> B2Error.notFound("unknown API: " + path));
             JsonArgs args = JsonArgs.parse(Exchanges.readJsonBody(exchange));
-            Exchanges.sendJson(exchange, 200, call.answer(args));
+            Object answer = call.answer(args);
+            Exchanges.sendJson(exchange, 200, version1 ? ApiVersion1.answer(api, answer) : answer);
         }
     }
 
