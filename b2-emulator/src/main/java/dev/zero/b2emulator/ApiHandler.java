@@ -9,7 +9,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Every B2 API call passes through here: it is counted, meets any fault in force, has its
+ * Every B2 API call, of version 2 or 1 of the API, passes through here: it is counted, meets any fault in force, has its
  * token checked, and goes to the code that answers it. Errors become B2's JSON error answers.
  */
 final class ApiHandler implements HttpHandler {
@@ -17,7 +17,7 @@ final class ApiHandler implements HttpHandler {
     static final String UPLOAD_FILE_PATH = API_PATH + "b2_upload_file/";
     static final String UPLOAD_PART_PATH = API_PATH + "b2_upload_part/";
     private static final String AUTHORIZE = "b2_authorize_account";
-    private static final String DOWNLOAD_BY_ID = "b2_download_file_by_id";
+    static final String DOWNLOAD_BY_ID = "b2_download_file_by_id";
     private static final Logger LOG = Logger.getLogger(ApiHandler.class.getName());
 
     private final FaultPlan faults;
@@ -40,17 +40,20 @@ final class ApiHandler implements HttpHandler {
     @Override
     public void handle(HttpExchange exchange) {
         try {
-            String path = exchange.getRequestURI().getRawPath();
+            String rawPath = exchange.getRequestURI().getRawPath();
+            boolean version1 = ApiVersion1.isVersion1(rawPath);
+            String path = version1 ? ApiVersion1.asVersion2(rawPath) : rawPath;
             String api = apiName(exchange.getRequestMethod(), path);
             stats.record(api);
+            String authorization = exchange.getRequestHeaders().getFirst("Authorization");
             Optional<Fault> fault = faults.take(path);
-            if (fault.isPresent() && suffer(fault.get())) {
+            if (fault.isPresent() && suffer(fault.get(), authorization)) {
                 return; // dropped: closing the exchange below closes the connection, sending nothing
             }
-            if (!api.equals(AUTHORIZE) && !tokens.isValid(exchange.getRequestHeaders().getFirst("Authorization"))) {
-                throw B2Error.badAuthToken();
+            if (!api.equals(AUTHORIZE)) {
+                tokens.require(authorization);
             }
-            route(api, path, exchange);
+            route(api, path, version1, exchange, fault.filter(f -> f.kind() == Fault.Kind.CUT_DOWNLOAD).isPresent());
         } catch (B2Error error) {
             answerError(exchange, error);
         } catch (IOException e) {
@@ -67,9 +70,10 @@ final class ApiHandler implements HttpHandler {
 
     /**
      * Applies a fault; true when the call is dropped. A slow call goes on to be answered normally,
-     * the error kinds are thrown as the answer.
+     * a cut download goes on to be cut while it is sent, the error kinds are thrown as the answer. An expired token stays expired, as on the real
+     * service, so the client cannot get through by repeating the call with it.
      */
-    private static boolean suffer(Fault fault) {
+    private boolean suffer(Fault fault, String authorization) {
         return switch (fault.kind()) {
             case SLOW -> {
                 try {
@@ -79,16 +83,24 @@ final class ApiHandler implements HttpHandler {
                 }
                 yield false;
             }
+            case CUT_DOWNLOAD -> false;
             case DROP_CONNECTION -> true;
             case SERVICE_UNAVAILABLE -> throw new B2Error(503, "service_unavailable",
                     "injected fault: service unavailable", fault.retryAfterSeconds());
+            case TOO_MANY_REQUESTS -> throw new B2Error(429, "too_many_requests",
+                    "injected fault: too many requests", fault.retryAfterSeconds());
+            case REQUEST_TIMEOUT -> throw new B2Error(408, "request_timeout",
+                    "injected fault: request timeout", fault.retryAfterSeconds());
             case INTERNAL_ERROR -> throw new B2Error(500, "internal_error", "injected fault: internal error", null);
-            case EXPIRED_AUTH_TOKEN -> throw new B2Error(401, "expired_auth_token",
-                    "injected fault: authorization token expired", null);
+            case EXPIRED_AUTH_TOKEN -> {
+                tokens.expire(authorization);
+                throw B2Error.expiredAuthToken();
+            }
         };
     }
 
-    private void route(String api, String path, HttpExchange exchange) throws IOException {
+    private void route(String api, String path, boolean version1, HttpExchange exchange, boolean cutDownload)
+            throws IOException {
         if (api.equals(AUTHORIZE)) {
             Exchanges.readJsonBody(exchange);
             Exchanges.sendJson(exchange, 200, jsonCalls.authorize(exchange.getRequestHeaders().getFirst("Authorization")));
@@ -97,13 +109,14 @@ final class ApiHandler implements HttpHandler {
         } else if (path.startsWith(UPLOAD_PART_PATH)) {
             Exchanges.sendJson(exchange, 200, uploads.uploadPart(exchange, path.substring(UPLOAD_PART_PATH.length())));
         } else if (api.equals(DOWNLOAD_BY_ID)) {
-            downloads.byId(exchange);
+            downloads.byId(exchange, cutDownload);
         } else if (path.startsWith(DownloadCalls.BY_NAME_PATH)) {
-            downloads.byName(exchange);
+            downloads.byName(exchange, cutDownload);
         } else {
             JsonCalls.Call call = jsonCalls.find(api).orElseThrow(() -> B2Error.notFound("unknown API: " + path));
             JsonArgs args = JsonArgs.parse(Exchanges.readJsonBody(exchange));
-            Exchanges.sendJson(exchange, 200, call.answer(args));
+            Object answer = call.answer(args);
+            Exchanges.sendJson(exchange, 200, version1 ? ApiVersion1.answer(api, answer) : answer);
         }
     }
 

@@ -41,12 +41,12 @@ public final class B2Emulator implements AutoCloseable {
     /** Binds, loads the bucket from the data directory (creating it if new) and starts serving. */
     public static B2Emulator start(EmulatorConfig config) throws IOException {
         disableNagle();
-        BucketStore store = BucketStore.open(config.dataDir(), config.bucketId());
+        BucketStore store = BucketStore.open(config.dataDir(), config.keyId(), config.bucketId());
         HttpServer server = HttpServer.create(config.listen(), 0);
         String url = "http://" + hostForUrl(server.getAddress().getAddress()) + ":" + server.getAddress().getPort();
         FaultPlan faults = new FaultPlan();
         CallStats stats = new CallStats();
-        Tokens tokens = new Tokens();
+        Tokens tokens = new Tokens(config.tokenLifetime());
         server.createContext("/", new ApiHandler(faults, stats, tokens,
                 new JsonCalls(config, store, tokens, url),
                 new UploadCalls(store),

@@ -34,6 +34,10 @@ final class B2Error extends RuntimeException {
         return new B2Error(401, "bad_auth_token", "invalid authorization token", null);
     }
 
+    static B2Error expiredAuthToken() {
+        return new B2Error(401, "expired_auth_token", "authorization token has expired", null);
+    }
+
     int status() {
         return status;
     }

@@ -38,6 +38,7 @@ final class BucketStore {
     private static final String PART = ".part";
     private static final String START = "start.json";
 
+    private final String accountId;
     private final String bucketId;
     private final Path filesDir;
     private final Path largeDir;
@@ -51,17 +52,23 @@ final class BucketStore {
     private final Map<String, NavigableMap<Integer, Part>> partsByFileId = new HashMap<>();
     private long lastTimestamp;
 
-    private BucketStore(String bucketId, Path root) {
+    private BucketStore(String accountId, String bucketId, Path root) {
+        this.accountId = accountId;
         this.bucketId = bucketId;
         this.filesDir = root.resolve("files");
         this.largeDir = root.resolve("large");
         this.tmpDir = root.resolve("tmp");
     }
 
-    static BucketStore open(Path dataDir, String bucketId) throws IOException {
-        BucketStore store = new BucketStore(bucketId, dataDir.resolve(bucketId));
+    /** @param accountId the account the bucket belongs to, as every file version reports it */
+    static BucketStore open(Path dataDir, String accountId, String bucketId) throws IOException {
+        BucketStore store = new BucketStore(accountId, bucketId, dataDir.resolve(bucketId));
         store.load();
         return store;
+    }
+
+    String accountId() {
+        return accountId;
     }
 
     String bucketId() {
@@ -78,7 +85,7 @@ final class BucketStore {
         FileVersion version = new FileVersion(fileId, fileName, body.contentLength(), contentType, body.sha1(),
                 fileInfo, FileVersion.UPLOAD, nextTimestamp());
         Files.move(body.file(), filesDir.resolve(fileId + CONTENT), StandardCopyOption.ATOMIC_MOVE);
-        writeJson(filesDir.resolve(fileId + SIDECAR), version.toJson(bucketId));
+        writeJson(filesDir.resolve(fileId + SIDECAR), version.toJson(accountId, bucketId));
         index(version);
         return version;
     }
@@ -87,9 +94,9 @@ final class BucketStore {
         if (latestVisible(fileName).isEmpty()) {
             throw B2Error.badRequest("File not present: " + fileName);
         }
-        FileVersion marker = new FileVersion(newFileId(), fileName, 0, null, null, Map.of(),
+        FileVersion marker = new FileVersion(newFileId(), fileName, 0, null, FileVersion.NO_SHA1, Map.of(),
                 FileVersion.HIDE, nextTimestamp());
-        writeJson(filesDir.resolve(marker.fileId() + SIDECAR), marker.toJson(bucketId));
+        writeJson(filesDir.resolve(marker.fileId() + SIDECAR), marker.toJson(accountId, bucketId));
         index(marker);
         return marker;
     }
@@ -136,7 +143,7 @@ final class BucketStore {
                 FileVersion.START, nextTimestamp());
         Path dir = largeDir.resolve(fileId);
         Files.createDirectories(dir);
-        writeJson(dir.resolve(START), started.toJson(bucketId));
+        writeJson(dir.resolve(START), started.toJson(accountId, bucketId));
         unfinished.put(fileId, started);
         partsByFileId.put(fileId, new TreeMap<>());
         return started;
@@ -202,11 +209,30 @@ final class BucketStore {
             FileVersion finished = new FileVersion(fileId, started.fileName(), length, started.contentType(),
                     FileVersion.NO_SHA1, started.fileInfo(), FileVersion.UPLOAD, nextTimestamp());
             Files.move(joined, filesDir.resolve(fileId + CONTENT), StandardCopyOption.ATOMIC_MOVE);
-            writeJson(filesDir.resolve(fileId + SIDECAR), finished.toJson(bucketId));
+            writeJson(filesDir.resolve(fileId + SIDECAR), finished.toJson(accountId, bucketId));
             index(finished);
             deleteTree(largeDir.resolve(fileId));
             return finished;
         }
+    }
+
+    /**
+     * Unfinished large files, oldest first, from {@code startFileId} on (null: the oldest), whose
+     * names start with {@code namePrefix} (null: any); one more than {@code maxCount} if there are
+     * more, so the caller can name where the next page starts.
+     */
+    synchronized List<FileVersion> unfinishedLargeFiles(String namePrefix, String startFileId, int maxCount) {
+        List<FileVersion> oldestFirst = unfinished.values().stream()
+                .sorted(Comparator.comparingLong(FileVersion::uploadTimestamp))
+                .toList();
+        int start = 0;
+        while (startFileId != null && start < oldestFirst.size() && !oldestFirst.get(start).fileId().equals(startFileId)) {
+            start++;
+        }
+        return oldestFirst.subList(start, oldestFirst.size()).stream()
+                .filter(version -> namePrefix == null || version.fileName().startsWith(namePrefix))
+                .limit(maxCount + 1L)
+                .toList();
     }
 
     synchronized FileVersion cancelLargeFile(String fileId) throws IOException {

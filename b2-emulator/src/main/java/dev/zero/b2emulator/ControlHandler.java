@@ -18,7 +18,9 @@ import java.util.logging.Logger;
  *   GET    /emulator/stats   {"calls": {"b2_upload_file": 1, ...}}
  *   DELETE /emulator/stats   resets the counts
  * </pre>
- * Fault kinds: service_unavailable, internal_error, expired_auth_token, drop_connection, slow.
+ * Fault kinds: service_unavailable, too_many_requests, request_timeout (these three send
+ * "retryAfterSeconds" as Retry-After), internal_error, expired_auth_token, drop_connection,
+ * cut_download, slow.
  * Only "kind" is required; without "count" a fault lasts until cleared.
  */
 final class ControlHandler implements HttpHandler {

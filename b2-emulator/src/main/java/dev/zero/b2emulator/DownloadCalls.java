@@ -24,7 +24,12 @@ final class DownloadCalls {
         this.bucketName = bucketName;
     }
 
-    void byId(HttpExchange exchange) throws IOException {
+    static boolean isDownload(String path) {
+        return path.startsWith(BY_NAME_PATH) || path.equals(ApiHandler.API_PATH + ApiHandler.DOWNLOAD_BY_ID);
+    }
+
+    /** @param cut whether to send only the first half of the body, then close the connection */
+    void byId(HttpExchange exchange, boolean cut) throws IOException {
         String fileId = Exchanges.queryParameters(exchange).get("fileId");
         if (fileId == null) {
             throw B2Error.badRequest("fileId is required");
@@ -32,10 +37,10 @@ final class DownloadCalls {
         FileVersion version = store.version(fileId)
                 .filter(FileVersion::isUpload)
                 .orElseThrow(() -> B2Error.notFound("file not found: " + fileId));
-        send(exchange, version);
+        send(exchange, version, cut);
     }
 
-    void byName(HttpExchange exchange) throws IOException {
+    void byName(HttpExchange exchange, boolean cut) throws IOException {
         String rest = exchange.getRequestURI().getRawPath().substring(BY_NAME_PATH.length());
         int slash = rest.indexOf('/');
         if (slash < 0 || !FileNames.decode(rest.substring(0, slash)).equals(bucketName)) {
@@ -44,10 +49,10 @@ final class DownloadCalls {
         String fileName = FileNames.decode(rest.substring(slash + 1));
         FileVersion version = store.latestVisible(fileName)
                 .orElseThrow(() -> B2Error.notFound("file not found: " + fileName));
-        send(exchange, version);
+        send(exchange, version, cut);
     }
 
-    private void send(HttpExchange exchange, FileVersion version) throws IOException {
+    private void send(HttpExchange exchange, FileVersion version, boolean cut) throws IOException {
         try (FileChannel content = open(version)) {
             if (!exchange.getRequestMethod().equals("HEAD")) {
                 check.requireIntact(version, store.contentOf(version), content);
@@ -78,16 +83,24 @@ final class DownloadCalls {
                 return;
             }
             exchange.sendResponseHeaders(status, range.length());
+            long toSend = cut ? range.length() / 2 : range.length();
             try (OutputStream out = exchange.getResponseBody()) {
                 WritableByteChannel sink = Channels.newChannel(out);
                 long sent = 0;
-                while (sent < range.length()) {
-                    long n = content.transferTo(range.first() + sent, range.length() - sent, sink);
+                while (sent < toSend) {
+                    long n = content.transferTo(range.first() + sent, toSend - sent, sink);
                     if (n <= 0) {
-                        // Cut while being sent: closing the exchange now cuts the body short, at once.
+                        // Cut while being sent: the body ends short, at once.
+                        out.flush();
+                        Exchanges.closeConnectionUnder(out);
                         throw new IOException(version.fileName() + " shrank to " + (range.first() + sent) + " bytes while it was sent");
                     }
                     sent += n;
+                }
+                if (cut) {
+                    out.flush(); // the half that is sent must reach the client before the connection closes
+                    Exchanges.closeConnectionUnder(out);
+                    throw new IOException("injected fault: download cut after " + sent + " of " + range.length() + " bytes");
                 }
             }
         }

@@ -51,6 +51,25 @@ final class Exchanges {
         sendJson(exchange, error.status(), error.body());
     }
 
+    /**
+     * Closes the connection under a response whose body is not all sent, so that the client sees
+     * it end short at once. The JDK server has no call for this: closing an exchange whose body
+     * is short leaves the connection open, and the client waits for the rest until its socket
+     * times out. A write from a thread whose interrupt flag is set closes the socket channel it
+     * goes to, which is that connection; nothing of the write is sent.
+     */
+    static void closeConnectionUnder(OutputStream body) {
+        Thread.currentThread().interrupt();
+        try {
+            body.write(0);
+            body.flush();
+        } catch (IOException expected) {
+            // ClosedByInterruptException: the connection is closed, as wanted.
+        } finally {
+            Thread.interrupted(); // the pool thread goes on to serve other calls
+        }
+    }
+
     /** Whether the response status line has gone out, after which no error answer is possible. */
     static boolean responseStarted(HttpExchange exchange) {
         return exchange.getResponseCode() != -1;

@@ -7,15 +7,16 @@ import java.util.Objects;
 
 /**
  * One kind of misbehaviour the emulator applies to API calls instead of (or, for {@link Kind#SLOW},
- * before) answering them. By default a fault applies to every call until cleared; {@link #times}
- * limits it to the next N matching calls and {@link #onPathsContaining} to calls whose URL path
- * contains a fragment (e.g. {@code "b2_upload_part"}). Control calls under {@code /emulator/} are
- * never affected.
+ * before; for {@link Kind#CUT_DOWNLOAD}, while) answering them. By default a fault applies to every
+ * call until cleared; {@link #times} limits it to the next N matching calls and
+ * {@link #onPathsContaining} to calls whose URL path contains a fragment (e.g.
+ * {@code "b2_upload_part"}). Control calls under {@code /emulator/} are never affected.
  *
  * @param kind              what goes wrong
  * @param count             how many more calls it applies to, or {@link #UNTIL_CLEARED}
  * @param pathContains      only calls whose path contains this; null for all calls
- * @param retryAfterSeconds the {@code Retry-After} sent with {@link Kind#SERVICE_UNAVAILABLE}
+ * @param retryAfterSeconds the {@code Retry-After} sent with {@link Kind#SERVICE_UNAVAILABLE},
+ *                          {@link Kind#TOO_MANY_REQUESTS} and {@link Kind#REQUEST_TIMEOUT}
  * @param delayMillis       how long {@link Kind#SLOW} holds a call before answering it normally
  */
 public record Fault(Kind kind, int count, String pathContains, int retryAfterSeconds, long delayMillis) {
@@ -25,12 +26,25 @@ public record Fault(Kind kind, int count, String pathContains, int retryAfterSec
     public enum Kind {
         /** 503 {@code service_unavailable} with {@code Retry-After}. */
         SERVICE_UNAVAILABLE,
+        /** 429 {@code too_many_requests} with {@code Retry-After}: B2 asking a client to slow down. */
+        TOO_MANY_REQUESTS,
+        /** 408 {@code request_timeout} with {@code Retry-After}: B2 gave up waiting for the request. */
+        REQUEST_TIMEOUT,
         /** 500 {@code internal_error}. */
         INTERNAL_ERROR,
-        /** 401 {@code expired_auth_token}: the SDK re-authorizes, or fetches a new upload URL. */
+        /**
+         * 401 {@code expired_auth_token}, and the token the call carried stays expired: the SDK
+         * re-authorizes, or fetches a new upload URL.
+         */
         EXPIRED_AUTH_TOKEN,
         /** The connection is closed without any response. */
         DROP_CONNECTION,
+        /**
+         * A download is answered with its status and full {@code Content-Length}, then the first
+         * half of its body, then the connection is closed: a transfer broken mid-stream. Applies
+         * to downloads only (other calls pass it by); a HEAD or an empty body has nothing to cut.
+         */
+        CUT_DOWNLOAD,
         /** The call is answered normally after a delay. */
         SLOW;
 
@@ -70,6 +84,18 @@ public record Fault(Kind kind, int count, String pathContains, int retryAfterSec
         return new Fault(Kind.EXPIRED_AUTH_TOKEN, UNTIL_CLEARED, null, 0, 0);
     }
 
+    public static Fault tooManyRequests(int retryAfterSeconds) {
+        return new Fault(Kind.TOO_MANY_REQUESTS, UNTIL_CLEARED, null, retryAfterSeconds, 0);
+    }
+
+    public static Fault requestTimeout(int retryAfterSeconds) {
+        return new Fault(Kind.REQUEST_TIMEOUT, UNTIL_CLEARED, null, retryAfterSeconds, 0);
+    }
+
+    public static Fault cutDownload() {
+        return new Fault(Kind.CUT_DOWNLOAD, UNTIL_CLEARED, null, 0, 0);
+    }
+
     public static Fault dropConnection() {
         return new Fault(Kind.DROP_CONNECTION, UNTIL_CLEARED, null, 0, 0);
     }
@@ -94,10 +120,11 @@ public record Fault(Kind kind, int count, String pathContains, int retryAfterSec
     }
 
     boolean appliesTo(String path) {
-        return pathContains == null || path.contains(pathContains);
+        return (pathContains == null || path.contains(pathContains))
+                && (kind != Kind.CUT_DOWNLOAD || DownloadCalls.isDownload(path));
     }
 
-    /** The control endpoint's form; {@code count} is absent when the fault lasts until cleared. */
+    /** The control endpoint's form; {@code count} is null when the fault lasts until cleared. */
     Map<String, Object> toJson() {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("kind", kind.wireName());

@@ -10,7 +10,7 @@ import java.util.TreeMap;
  * metadata sidecar kept next to the content on disk.
  *
  * @param fileId          null only for the "folder" entries of a delimited listing
- * @param contentSha1     hex SHA-1, or "none" for large files (B2 keeps no whole-file hash for them)
+ * @param contentSha1     hex SHA-1; "none" for large files (B2 keeps no whole-file hash for them) and hide markers
  * @param action          {@link #UPLOAD}, {@link #HIDE}, {@link #START} (an unfinished large file) or {@link #FOLDER}
  * @param uploadTimestamp milliseconds since the epoch; unique within a bucket so versions order strictly
  */
@@ -45,8 +45,14 @@ record FileVersion(String fileId,
         return HIDE.equals(action);
     }
 
-    Map<String, Object> toJson(String bucketId) {
+    /**
+     * The members B2 answers for a file version, null where B2 sends null: no file lock, legal
+     * hold, encryption or replication (the key may not read the first two, as the emulator's key
+     * lacks those capabilities).
+     */
+    Map<String, Object> toJson(String accountId, String bucketId) {
         Map<String, Object> json = new LinkedHashMap<>();
+        json.put("accountId", accountId);
         json.put("bucketId", bucketId);
         json.put("fileId", fileId);
         json.put("fileName", fileName);
@@ -56,6 +62,25 @@ record FileVersion(String fileId,
         json.put("fileInfo", new LinkedHashMap<>(fileInfo));
         json.put("action", action);
         json.put("uploadTimestamp", uploadTimestamp);
+        json.put("fileRetention", unreadable());
+        json.put("legalHold", unreadable());
+        json.put("serverSideEncryption", noEncryption());
+        json.put("replicationStatus", null);
+        return json;
+    }
+
+    private static Map<String, Object> unreadable() {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("isClientAuthorizedToRead", false);
+        json.put("value", null);
+        return json;
+    }
+
+    /** Also the form of a bucket's default: B2's answer for "not encrypted". */
+    static Map<String, Object> noEncryption() {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("algorithm", null);
+        json.put("mode", null);
         return json;
     }
 

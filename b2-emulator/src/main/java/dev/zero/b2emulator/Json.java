@@ -31,7 +31,7 @@ final class Json {
         return value;
     }
 
-    /** Null members are left out: the SDK treats an absent optional member as null, but not every null as absent. */
+    /** Null members are written as null, as B2 writes them: some clients need the member present. */
     static String write(Object value) {
         StringBuilder out = new StringBuilder();
         writeValue(value, out);
@@ -214,9 +214,6 @@ final class Json {
             out.append('{');
             boolean first = true;
             for (Map.Entry<?, ?> entry : map.entrySet()) {
-                if (entry.getValue() == null) {
-                    continue;
-                }
                 if (!first) {
                     out.append(',');
                 }

@@ -23,6 +23,7 @@ final class JsonCalls {
     private static final int DEFAULT_MAX_PART_COUNT = 100;
     private static final int MAX_PART_COUNT = 1_000;
     private static final int MAX_PART_NUMBER = 10_000;
+    private static final int MAX_UNFINISHED_COUNT = 100;
     private static final List<String> CAPABILITIES = List.of(
             "listBuckets", "readBuckets", "listFiles", "readFiles", "shareFiles", "writeFiles", "deleteFiles");
 
@@ -43,6 +44,7 @@ final class JsonCalls {
                 entry("b2_get_upload_part_url", this::getUploadPartUrl),
                 entry("b2_finish_large_file", this::finishLargeFile),
                 entry("b2_list_parts", this::listParts),
+                entry("b2_list_unfinished_large_files", this::listUnfinishedLargeFiles),
                 entry("b2_cancel_large_file", this::cancelLargeFile),
                 entry("b2_list_file_names", this::listFileNames),
                 entry("b2_list_file_versions", this::listFileVersions),
@@ -67,6 +69,7 @@ final class JsonCalls {
         allowed.put("capabilities", CAPABILITIES);
         allowed.put("bucketId", config.bucketId());
         allowed.put("bucketName", config.bucketName());
+        allowed.put("namePrefix", null);
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("accountId", config.keyId());
         answer.put("authorizationToken", tokens.issue());
@@ -75,6 +78,9 @@ final class JsonCalls {
         answer.put("recommendedPartSize", config.recommendedPartSize());
         answer.put("absoluteMinimumPartSize", config.absoluteMinimumPartSize());
         answer.put("allowed", allowed);
+        // B2 always names its S3-compatible endpoint, and some clients require the member; the
+        // emulator serves no S3 calls, so any made there are answered 404.
+        answer.put("s3ApiUrl", baseUrl);
         return answer;
     }
 
@@ -99,7 +105,7 @@ final class JsonCalls {
         requireBucket(args);
         String fileName = FileNames.requireValid(args.requiredString("fileName"));
         String contentType = ContentTypes.resolve(args.optionalString("contentType"), fileName);
-        return store.startLargeFile(fileName, contentType, args.stringMap("fileInfo")).toJson(store.bucketId());
+        return store.startLargeFile(fileName, contentType, args.stringMap("fileInfo")).toJson(store.accountId(), store.bucketId());
     }
 
     private Object getUploadPartUrl(JsonArgs args) {
@@ -113,7 +119,7 @@ final class JsonCalls {
 
     private Object finishLargeFile(JsonArgs args) throws IOException {
         return store.finishLargeFile(args.requiredString("fileId"), args.requiredStringList("partSha1Array"),
-                config.absoluteMinimumPartSize()).toJson(store.bucketId());
+                config.absoluteMinimumPartSize()).toJson(store.accountId(), store.bucketId());
     }
 
     private Object listParts(JsonArgs args) {
@@ -135,10 +141,27 @@ final class JsonCalls {
         return answer;
     }
 
+    /** Clients that resume interrupted uploads (b2sdk, rclone) look for them here before starting one. */
+    private Object listUnfinishedLargeFiles(JsonArgs args) {
+        requireBucket(args);
+        int maxFileCount = args.optionalInt("maxFileCount", DEFAULT_MAX_FILE_COUNT);
+        if (maxFileCount < 1 || maxFileCount > MAX_UNFINISHED_COUNT) {
+            throw B2Error.badRequest("maxFileCount must be 1.." + MAX_UNFINISHED_COUNT);
+        }
+        List<FileVersion> files = store.unfinishedLargeFiles(args.optionalString("namePrefix"),
+                args.optionalString("startFileId"), maxFileCount);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("files", files.stream().limit(maxFileCount)
+                .map(file -> file.toJson(store.accountId(), store.bucketId())).toList());
+        answer.put("nextFileId", files.size() > maxFileCount ? files.get(maxFileCount).fileId() : null);
+        return answer;
+    }
+
     private Object cancelLargeFile(JsonArgs args) throws IOException {
         FileVersion cancelled = store.cancelLargeFile(args.requiredString("fileId"));
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("fileId", cancelled.fileId());
+        answer.put("accountId", store.accountId());
         answer.put("bucketId", store.bucketId());
         answer.put("fileName", cancelled.fileName());
         return answer;
@@ -147,14 +170,14 @@ final class JsonCalls {
     private Object listFileNames(JsonArgs args) {
         requireBucket(args);
         return store.listNames(args.optionalString("startFileName"), maxFileCount(args),
-                args.optionalString("prefix"), args.optionalString("delimiter")).toJson(store.bucketId());
+                args.optionalString("prefix"), args.optionalString("delimiter")).toJson(store.accountId(), store.bucketId());
     }
 
     private Object listFileVersions(JsonArgs args) {
         requireBucket(args);
         return store.listVersions(args.optionalString("startFileName"), args.optionalString("startFileId"),
                 maxFileCount(args), args.optionalString("prefix"), args.optionalString("delimiter"))
-                .toJson(store.bucketId());
+                .toJson(store.accountId(), store.bucketId());
     }
 
     private static int maxFileCount(JsonArgs args) {
@@ -178,14 +201,14 @@ final class JsonCalls {
 
     private Object hideFile(JsonArgs args) throws IOException {
         requireBucket(args);
-        return store.hide(FileNames.requireValid(args.requiredString("fileName"))).toJson(store.bucketId());
+        return store.hide(FileNames.requireValid(args.requiredString("fileName"))).toJson(store.accountId(), store.bucketId());
     }
 
     private Object getFileInfo(JsonArgs args) {
         String fileId = args.requiredString("fileId");
         return store.version(fileId)
                 .orElseThrow(() -> B2Error.notFound("file not found: " + fileId))
-                .toJson(store.bucketId());
+                .toJson(store.accountId(), store.bucketId());
     }
 
     private Object listBuckets(JsonArgs args) {
@@ -202,7 +225,10 @@ final class JsonCalls {
     private Map<String, Object> bucketJson() {
         Map<String, Object> fileLock = new LinkedHashMap<>();
         fileLock.put("isFileLockEnabled", false);
-        fileLock.put("defaultRetention", Map.of());
+        Map<String, Object> noRetention = new LinkedHashMap<>();
+        noRetention.put("mode", null);
+        noRetention.put("period", null);
+        fileLock.put("defaultRetention", noRetention);
         Map<String, Object> bucket = new LinkedHashMap<>();
         bucket.put("accountId", config.keyId());
         bucket.put("bucketId", config.bucketId());
@@ -213,7 +239,8 @@ final class JsonCalls {
         bucket.put("lifecycleRules", List.of());
         bucket.put("options", List.of());
         bucket.put("fileLockConfiguration", Map.of("isClientAuthorizedToRead", true, "value", fileLock));
-        bucket.put("defaultServerSideEncryption", Map.of("isClientAuthorizedToRead", true, "value", Map.of()));
+        bucket.put("defaultServerSideEncryption",
+                Map.of("isClientAuthorizedToRead", true, "value", FileVersion.noEncryption()));
         bucket.put("revision", 1);
         return bucket;
     }

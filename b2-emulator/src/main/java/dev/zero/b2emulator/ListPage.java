@@ -12,9 +12,10 @@ import java.util.Map;
  */
 record ListPage(List<FileVersion> files, String nextFileName, String nextFileId) {
 
-    Map<String, Object> toJson(String bucketId) {
+    /** Both next members are null on the last page, as B2 sends them. */
+    Map<String, Object> toJson(String accountId, String bucketId) {
         Map<String, Object> json = new LinkedHashMap<>();
-        json.put("files", files.stream().map(file -> file.toJson(bucketId)).toList());
+        json.put("files", files.stream().map(file -> file.toJson(accountId, bucketId)).toList());
         json.put("nextFileName", nextFileName);
         json.put("nextFileId", nextFileId);
         return json;

@@ -30,7 +30,7 @@ final class UploadCalls {
         Map<String, String> fileInfo = fileInfo(headers);
         ReceivedBody body = receive(exchange);
         try {
-            return store.addUpload(fileName, contentType, fileInfo, body).toJson(bucketId);
+            return store.addUpload(fileName, contentType, fileInfo, body).toJson(store.accountId(), bucketId);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(body.file());
             throw e;

@@ -11,13 +11,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -60,6 +65,90 @@ class FaultInjectionTest {
         assertEquals(3, emulator.stats().count("b2_upload_file"));
         assertArrayEquals(content, Sdk.downloadById(client, uploaded.getFileId()));
         assertEquals(List.of("after-503"), versionNames());
+    }
+
+    @Test
+    void tooManyRequestsIsRetriedAsSoonAsRetryAfterSays() throws Exception {
+        byte[] content = Sdk.randomBytes(10_000, 24);
+        emulator.faults().add(Fault.tooManyRequests(0).times(2).onPathsContaining("b2_upload_file"));
+
+        assertRetriedWithoutBackoff(content, "after-429");
+    }
+
+    @Test
+    void requestTimeoutIsRetriedAsSoonAsRetryAfterSays() throws Exception {
+        byte[] content = Sdk.randomBytes(10_000, 25);
+        emulator.faults().add(Fault.requestTimeout(0).times(2).onPathsContaining("b2_upload_file"));
+
+        assertRetriedWithoutBackoff(content, "after-408");
+    }
+
+    @Test
+    void throttlingAnswersCarryTheirStatusCodeAndRetryAfter() throws Exception {
+        RawB2 raw = new RawB2(emulator);
+        String token = raw.accountToken();
+        emulator.faults().add(Fault.tooManyRequests(7).times(1));
+        emulator.faults().add(Fault.requestTimeout(3).times(1));
+
+        HttpResponse<String> throttled = raw.call("b2_list_file_names", token, RawB2.listNamesJson());
+        HttpResponse<String> timedOut = raw.call("b2_list_file_names", token, RawB2.listNamesJson());
+
+        assertEquals(429, throttled.statusCode());
+        assertEquals("too_many_requests", ((Map<?, ?>) Json.parse(throttled.body())).get("code"));
+        assertEquals("7", throttled.headers().firstValue("Retry-After").orElse(null));
+        assertEquals(408, timedOut.statusCode());
+        assertEquals("request_timeout", ((Map<?, ?>) Json.parse(timedOut.body())).get("code"));
+        assertEquals("3", timedOut.headers().firstValue("Retry-After").orElse(null));
+        assertEquals(200, raw.call("b2_list_file_names", token, RawB2.listNamesJson()).statusCode());
+    }
+
+    @Test
+    void cutDownloadSendsTheFullLengthThenHalfTheBodyThenCloses() throws Exception {
+        byte[] content = Sdk.randomBytes(300_000, 26);
+        Sdk.upload(client, "cut", content);
+        emulator.faults().add(Fault.cutDownload().times(1));
+        String token = new RawB2(emulator).accountToken();
+        URI url = URI.create(emulator.url());
+
+        byte[] answer;
+        try (Socket socket = new Socket(url.getHost(), url.getPort())) {
+            socket.setSoTimeout(5000); // a body left hanging instead of closed fails here, not in the build's timeout
+            socket.getOutputStream().write(("GET /file/" + Sdk.BUCKET_ID + "/cut HTTP/1.1\r\nHost: emulator\r\n"
+                    + "Authorization: " + token + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            answer = socket.getInputStream().readAllBytes();
+        }
+        String text = new String(answer, StandardCharsets.ISO_8859_1);
+        int bodyStart = text.indexOf("\r\n\r\n") + 4;
+        String head = text.substring(0, bodyStart).toLowerCase(Locale.ROOT);
+
+        assertTrue(head.startsWith("http/1.1 200"), head);
+        assertTrue(head.contains("content-length: " + content.length + "\r\n"), head);
+        assertEquals(content.length / 2, answer.length - bodyStart, "body bytes before the connection closed");
+        assertArrayEquals(Arrays.copyOf(content, content.length / 2), Arrays.copyOfRange(answer, bodyStart, answer.length));
+        assertArrayEquals(content, Sdk.downloadByName(client, "cut"), "the fault was used up");
+    }
+
+    @Test
+    void cutDownloadIsRetriedAndReadsBackWhole() throws Exception {
+        byte[] content = Sdk.randomBytes(300_000, 27);
+        B2FileVersion uploaded = Sdk.upload(client, "cut", content);
+        emulator.faults().add(Fault.cutDownload().times(1).onPathsContaining("b2_download_file_by_id"));
+        emulator.faults().add(Fault.cutDownload().times(1).onPathsContaining("/file/"));
+
+        assertArrayEquals(content, Sdk.downloadById(client, uploaded.getFileId()));
+        assertArrayEquals(content, Sdk.downloadByName(client, "cut"));
+        assertEquals(2, emulator.stats().count("b2_download_file_by_id"));
+        assertEquals(2, emulator.stats().count("b2_download_file_by_name"));
+    }
+
+    @Test
+    void cutDownloadPassesOtherCallsBy() throws Exception {
+        emulator.faults().add(Fault.cutDownload().times(1));
+
+        Sdk.upload(client, "listed", new byte[] {1, 2, 3, 4});
+        assertEquals(List.of("listed"), Sdk.fileNames(client));
+
+        assertEquals(List.of(Fault.cutDownload().times(1)), emulator.faults().active());
     }
 
     @Test
@@ -186,6 +275,21 @@ class FaultInjectionTest {
         assertEquals(List.of(Fault.internalError().times(1).onPathsContaining("b2_upload")), plan.active());
         assertTrue(plan.take("/b2api/v2/b2_upload_file/x").isPresent());
         assertTrue(plan.take("/b2api/v2/b2_upload_file/x").isEmpty());
+    }
+
+    /** The stock SDK, whose backoff would sleep 1 s and then 2 s if the emulator's Retry-After: 0 were ignored. */
+    private void assertRetriedWithoutBackoff(byte[] content, String name) throws Exception {
+        long started = System.nanoTime();
+        B2FileVersion uploaded;
+        try (B2StorageClient stock = Sdk.client(emulator)) {
+            uploaded = Sdk.upload(stock, name, content);
+        }
+        long tookMillis = (System.nanoTime() - started) / 1_000_000;
+
+        assertTrue(tookMillis < 1000, "took " + tookMillis + " ms");
+        assertEquals(3, emulator.stats().count("b2_upload_file"));
+        assertArrayEquals(content, Sdk.downloadById(client, uploaded.getFileId()));
+        assertEquals(List.of(name), versionNames());
     }
 
     private List<String> versionNames() throws B2Exception {

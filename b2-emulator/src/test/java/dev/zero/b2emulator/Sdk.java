@@ -75,6 +75,16 @@ final class Sdk {
         return names;
     }
 
+    /** The id of the newest version of {@code fileName} with {@code action} ("upload", "hide"). */
+    static String versionId(B2StorageClient client, String fileName, String action) throws B2Exception {
+        for (B2FileVersion version : client.fileVersions(BUCKET_ID)) {
+            if (version.getFileName().equals(fileName) && version.getAction().equals(action)) {
+                return version.getFileId();
+            }
+        }
+        throw new AssertionError("no " + action + " version of " + fileName);
+    }
+
     static byte[] randomBytes(int length, long seed) {
         byte[] bytes = new byte[length];
         new Random(seed).nextBytes(bytes);

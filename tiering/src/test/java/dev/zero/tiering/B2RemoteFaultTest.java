@@ -65,6 +65,87 @@ class B2RemoteFaultTest {
   }
 
   @Test
+  void tooManyRequestsIsRetriedWhenRetryAfterSays() throws Exception {
+    faults.add(Fault.tooManyRequests(0).times(2).onPathsContaining("b2_upload_file"));
+    remote.upload("k", file);
+    faults.add(Fault.tooManyRequests(0).times(2).onPathsContaining(DOWNLOADS));
+
+    assertArrayEquals(content, download("k"));
+    assertEquals(3, stats.count("b2_upload_file"));
+    assertEquals(3, stats.count("b2_download_file_by_name"));
+  }
+
+  @Test
+  void requestTimeoutIsRetriedWhenRetryAfterSays() throws Exception {
+    faults.add(Fault.requestTimeout(0).times(2).onPathsContaining("b2_upload_file"));
+    remote.upload("k", file);
+    faults.add(Fault.requestTimeout(0).times(2).onPathsContaining("b2_list_file_names"));
+
+    assertEquals(List.of(new RemoteObject("k", SIZE)), remote.list(""));
+    assertEquals(3, stats.count("b2_upload_file"));
+    assertEquals(3, stats.count("b2_list_file_names"));
+  }
+
+  @Test
+  void throttlingThatLastsFailsAsUnavailableInBoundedTime() throws Exception {
+    remote.upload("k", file);
+    faults.add(Fault.tooManyRequests(0).onPathsContaining(DOWNLOADS));
+
+    assertUnavailableWithin(Duration.ofSeconds(10), () -> download("k"));
+    assertEquals(3, stats.count("b2_download_file_by_name"));
+  }
+
+  @Test
+  void cutDownloadIsRetriedAndReadsBackByteExact() throws Exception {
+    remote.upload("k", file);
+    faults.add(Fault.cutDownload().times(2));
+
+    assertArrayEquals(content, download("k"));
+    assertEquals(3, stats.count("b2_download_file_by_name"));
+  }
+
+  @Test
+  void cutRangeIsRetriedAndLandsAtItsTargetOffset() throws Exception {
+    remote.upload("k", file);
+    Path target = Files.createFile(work.resolve("target"));
+    long offset = 70_001;
+    int length = 50_000;
+    long targetOffset = 1234;
+    faults.add(Fault.cutDownload().times(1));
+
+    long written;
+    try (FileChannel channel = FileChannel.open(target, StandardOpenOption.WRITE)) {
+      written = remote.download("k", offset, length, channel, targetOffset);
+    }
+
+    assertEquals(length, written);
+    byte[] landed = Files.readAllBytes(target);
+    assertEquals(targetOffset + length, landed.length);
+    assertArrayEquals(
+        TestFiles.slice(content, offset, length), TestFiles.slice(landed, targetOffset, length));
+    assertEquals(2, stats.count("b2_download_file_by_name"));
+  }
+
+  @Test
+  void cutLargeObjectIsRetriedAndReadsBackByteExact() throws Exception {
+    byte[] large = TestFiles.randomBytes(RemoteContractTest.LARGE, 34);
+    remote.upload("large", TestFiles.write(work, "large", large));
+    faults.add(Fault.cutDownload().times(1));
+
+    assertArrayEquals(large, download("large", RemoteContractTest.LARGE));
+    assertEquals(2, stats.count("b2_download_file_by_name"));
+  }
+
+  @Test
+  void downloadsCutEveryTimeFailAsUnavailable() throws Exception {
+    remote.upload("k", file);
+    faults.add(Fault.cutDownload());
+
+    assertUnavailableWithin(Duration.ofSeconds(10), () -> download("k"));
+    assertEquals(3, stats.count("b2_download_file_by_name"));
+  }
+
+  @Test
   void internalErrorIsRetried() throws Exception {
     remote.upload("k", file);
     faults.add(Fault.internalError().times(2).onPathsContaining(DOWNLOADS));
