@@ -87,6 +87,10 @@ public final class Fd implements AutoCloseable {
         Sys.fsync(fd, path);
     }
 
+    public void fdatasync() {
+        Sys.fdatasync(fd, path);
+    }
+
     public Stat stat() {
         return Sys.fstat(fd, path);
     }

@@ -34,6 +34,8 @@ public interface Libc {
 
     int fsync(int fd);
 
+    int fdatasync(int fd);
+
     int rename(String from, String to);
 
     int link(String target, String name);

@@ -292,4 +292,8 @@ public final class Sys {
     static void fsync(int fd, Path path) {
         check(LIBC.fsync(fd), "fsync(" + path + ")");
     }
+
+    static void fdatasync(int fd, Path path) {
+        check(LIBC.fdatasync(fd), "fdatasync(" + path + ")");
+    }
 }

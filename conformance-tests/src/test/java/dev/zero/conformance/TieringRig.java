@@ -149,6 +149,11 @@ final class TieringRig implements AutoCloseable {
         return mountpoint;
     }
 
+    /** The running mount's process id. */
+    long mountPid() {
+        return mount.pid();
+    }
+
     void unmount() {
         mount.unmount();
         mount.close();

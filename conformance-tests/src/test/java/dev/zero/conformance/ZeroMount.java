@@ -141,6 +141,11 @@ public final class ZeroMount implements AutoCloseable {
         return mountpoint;
     }
 
+    /** The mount process's id, for reading its CPU time from /proc. */
+    public long pid() {
+        return process.pid();
+    }
+
     /** fusermount -u, then waits for the process and asserts that it exited with code 0. */
     public void unmount() {
         Shell.Result result = Shell.run(null, "fusermount", "-u", mountpoint.toString());
