@@ -15,7 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
@@ -25,8 +24,6 @@ import org.junit.jupiter.api.TestInfo;
  * nothing to tier, then on a mount over the B2 emulator with a target well under what the
  * workload keeps (so passes upload and evict all along, and reads recall) and a tiering pass
  * every 2 s, as in the issue's measurement; and {@code ls -l} runs while a recall waits for B2.
- * Run them with {@code -Djunit.jupiter.conditions.deactivate=org.junit.*DisabledCondition} while
- * they are disabled.
  */
 class StressUnderTieringTest {
     /** 4 workers as in the fsstress -p 4; 1,000 operations each take about 7 s on Zero with nothing to tier. */
@@ -34,8 +31,12 @@ class StressUnderTieringTest {
     /** 10 MB: the workload keeps about 40 MB of files, so reads often find a file evicted. */
     private static final double TARGET_GB = 0.01;
     private static final Duration PASS_INTERVAL = Duration.ofSeconds(2);
-    /** On top of twice the time without tiering: the noise of a shared 2-core machine. */
-    private static final Duration SLACK = Duration.ofSeconds(2);
+    /**
+     * On top of twice the time without tiering: the noise of a shared 2-core machine, where the
+     * emulator, the passes and four workers share the cores (one run came within 0.3 s of a 2 s
+     * slack). Before tiering left the store's lock the run did not finish in 30 s.
+     */
+    private static final Duration SLACK = Duration.ofSeconds(5);
     private static final Duration LONGEST_WAIT = Duration.ofSeconds(1);
     /**
      * How long B2 takes to start sending a file from afar; the emulator on loopback answers at
@@ -62,8 +63,6 @@ class StressUnderTieringTest {
     }
 
     @Test
-    @Disabled("fails until tiering runs outside the store's lock: 1,996 of 4,000 operations in the 30 s limit"
-            + " (4.04 s without tiering; bound 16.8 s), p99 630 ms, slowest 1,046 ms (a write); 135 downloads of 200 ms")
     void tieringPassesEveryTwoSecondsNeitherLoseDataNorMakeTheWorkloadWait(TestInfo test) throws Exception {
         Measured without = measure(nothingToTier(test));
         rig.close();
@@ -123,8 +122,6 @@ class StressUnderTieringTest {
     }
 
     @Test
-    @Disabled("fails until tiering runs outside the store's lock: ls -l took 5,282 to 5,590 ms (3 runs) during a"
-            + " recall waiting 5 s for B2")
     void lsOfAThousandFilesAnswersWithinASecondWhileARecallWaitsForB2(TestInfo test) throws Exception {
         // 0.5 MB: the 1 MiB file is evicted, and no pass has room to recall it ahead of the read.
         rig = TieringRig.withEmulator(test.getTestMethod().orElseThrow().getName(), 0.0005);
