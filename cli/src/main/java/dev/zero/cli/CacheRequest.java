@@ -16,11 +16,17 @@ final class CacheRequest {
   private CacheRequest() {}
 
   static int run(Path cache, ConfigOption config, String request, Offline offline) throws UserError, IOException {
+    return run(cache, config, request, System.out::println, offline);
+  }
+
+  /** Like {@link #run(Path, ConfigOption, String, Offline)}, with what the mount process sends going to {@code listener}. */
+  static int run(Path cache, ConfigOption config, String request, ControlSocket.Listener listener, Offline offline)
+      throws UserError, IOException {
     Config settings = config.load();
     Path root = ExistingCache.check(cache);
     CacheDirectory directory = CacheDirectory.tryLock(root);
     if (directory == null) {
-      return ControlSocket.request(root, request, System.out::println);
+      return ControlSocket.request(root, request, listener);
     }
     try (OpenCache open = OpenCache.open(directory, settings)) {
       return offline.run(open);

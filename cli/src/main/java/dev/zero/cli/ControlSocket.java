@@ -1,6 +1,7 @@
 package dev.zero.cli;
 
 import dev.zero.store.InodeStore;
+import dev.zero.tiering.Residency;
 import dev.zero.tiering.TierReport;
 import dev.zero.tiering.TieringEngine;
 import java.io.BufferedReader;
@@ -26,7 +27,7 @@ import java.util.List;
  * commands ask it over a Unix socket in the cache directory, mode 0600. One request per
  * connection, one line; the answer is lines, each a word and its data:
  * {@code total BYTES} pending upload, {@code line TEXT} to print, {@code progress N N N N N N N N N}
- * (a {@link TierReport}),
+ * (a {@link TierReport}), {@code recalled FILES TOTAL_FILES BYTES TOTAL_BYTES} (a pin or fetch),
  * and last {@code done EXIT_CODE}.
  */
 final class ControlSocket implements AutoCloseable {
@@ -36,6 +37,8 @@ final class ControlSocket implements AutoCloseable {
   static final String GC = "gc";
   static final String BACKUP = "backup";
   static final String SYNC = "sync";
+  /** ls, status PATH, pin, unpin, evict, fetch: a {@link ResidencyWork.Request} follows. */
+  static final String RESIDENCY = "residency";
 
   private final Path path;
   private final ServerSocketChannel server;
@@ -101,6 +104,20 @@ final class ControlSocket implements AutoCloseable {
       } else if (SYNC.equals(request)) {
         int exitCode = SyncCommand.sync(store, engine, line -> out.println("line " + line));
         out.println("done " + exitCode);
+      } else if (request != null && request.startsWith(RESIDENCY + " ")) {
+        ResidencyWork.Request work = ResidencyWork.Request.decode(request.substring(RESIDENCY.length() + 1));
+        int exitCode = ResidencyWork.run(work, new Residency(store, engine), new ResidencyWork.Output() {
+          @Override
+          public void line(String text) {
+            out.println("line " + oneLine(text));
+          }
+
+          @Override
+          public void recalled(long files, long totalFiles, long bytes, long totalBytes) {
+            out.println("recalled " + files + " " + totalFiles + " " + bytes + " " + totalBytes);
+          }
+        });
+        out.println("done " + exitCode);
       } else if (STATUS.equals(request)) {
         StatusReport.lines(store, engine).forEach(line -> out.println("line " + line));
         out.println("done 0");
@@ -121,6 +138,9 @@ final class ControlSocket implements AutoCloseable {
     default void total(long pendingBytes) {}
 
     default void progress(TierReport report) {}
+
+    /** During a pin or fetch: files and bytes recalled so far, of how many. */
+    default void recalled(long files, long totalFiles, long bytes, long totalBytes) {}
   }
 
   /** Sends {@code request} to the mount process of {@code cache}; returns its exit code. */
@@ -142,6 +162,10 @@ final class ControlSocket implements AutoCloseable {
           case "problem" -> problems.add(data);
           case "notice" -> notices.add(data);
           case "progress" -> listener.progress(decode(data, problems, notices));
+          case "recalled" -> {
+            String[] n = data.split(" ");
+            listener.recalled(Long.parseLong(n[0]), Long.parseLong(n[1]), Long.parseLong(n[2]), Long.parseLong(n[3]));
+          }
           case "done" -> {
             return Integer.parseInt(data);
           }

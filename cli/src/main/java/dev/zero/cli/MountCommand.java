@@ -114,7 +114,7 @@ final class MountCommand implements Callable<Integer> {
       ScheduledExecutorService tiering = startBackgroundTiering(open);
       // Registering backing files needs CAP_SYS_ADMIN: other users get I/O through Zero.
       boolean passthrough = !noPassthrough && FuseServer.privileged();
-      MountOptions options = new MountOptions("zero", allowOther(), multithreaded ? MULTI_THREADS : 1, passthrough, debug);
+      MountOptions options = new MountOptions(directory.root().toString(), "zero", allowOther(), multithreaded ? MULTI_THREADS : 1, passthrough, debug);
       FuseServer fuse;
       try {
         fuse = FuseServer.mount(target, options, new ZeroFileSystem(open.store(), settings.capacityBytes()));

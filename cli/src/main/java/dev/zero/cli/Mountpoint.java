@@ -93,6 +93,35 @@ final class Mountpoint {
     }
   }
 
+  /** A mounted Zero: where, and its cache directory (the mount's source). */
+  record ZeroMount(Path mountpoint, Path cache) {}
+
+  /**
+   * The Zero mount {@code path} (absolute, symlinks resolved) is on, or null if it is on another
+   * filesystem: the mount with the longest mountpoint that holds the path decides.
+   */
+  static ZeroMount zeroMountHolding(Path path) {
+    String[] best = null;
+    int bestLength = -1;
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+        String[] fields = line.split(" ");
+        int separator = List.of(fields).indexOf("-");
+        if (fields.length <= 4 || separator < 0 || separator + 2 >= fields.length) {
+          continue;
+        }
+        Path mountpoint = Path.of(unescape(fields[4]));
+        if (path.startsWith(mountpoint) && mountpoint.toString().length() > bestLength) {
+          bestLength = mountpoint.toString().length();
+          best = new String[] {mountpoint.toString(), fields[separator + 1], unescape(fields[separator + 2])};
+        }
+      }
+    } catch (IOException e) {
+      return null;
+    }
+    return best != null && best[1].equals("fuse.zero") ? new ZeroMount(Path.of(best[0]), Path.of(best[2])) : null;
+  }
+
   /** The filesystem type of the mount at {@code path} ("fuse.zero", "ext4", ...), per /proc/self/mountinfo; null if none. */
   private static String mountType(Path path) {
     try {

@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
     scope = CommandLine.ScopeType.INHERIT,
     version = "zero 0.1.0",
     description = "Zero: a FUSE filesystem on a persistent local disk cache, with cold content in Backblaze B2.",
-    subcommands = {MountCommand.class, TierCommand.class, StatusCommand.class, BackupCommand.class, SyncCommand.class, RestoreCommand.class, FsckCommand.class, GcCommand.class, B2EmulatorCommand.class,
+    subcommands = {MountCommand.class, TierCommand.class, StatusCommand.class, ResidencyCommands.Ls.class,
+        ResidencyCommands.Pin.class, ResidencyCommands.Unpin.class, ResidencyCommands.Evict.class, ResidencyCommands.Fetch.class, BackupCommand.class, SyncCommand.class, RestoreCommand.class, FsckCommand.class, GcCommand.class, B2EmulatorCommand.class,
         AutoComplete.GenerateCompletion.class, CommandLine.HelpCommand.class})
 public final class ZeroCli implements Runnable {
   @Spec CommandSpec spec;

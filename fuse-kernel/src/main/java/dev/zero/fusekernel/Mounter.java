@@ -36,7 +36,7 @@ final class Mounter {
     }
     String data = "fd=" + fd + ",rootmode=40000,user_id=" + Native.LIBC.getuid() + ",group_id=" + Native.LIBC.getgid()
         + "," + options.kernelOptions();
-    if (Native.LIBC.mount(options.name(), mountpoint.toString(), "fuse." + options.name(),
+    if (Native.LIBC.mount(options.source(), mountpoint.toString(), "fuse." + options.name(),
         Native.MS_NOSUID | Native.MS_NODEV, data) < 0) {
       int errno = Native.errno();
       Native.LIBC.close(fd);
@@ -54,7 +54,7 @@ final class Mounter {
       List<String> env = new java.util.ArrayList<>();
       System.getenv().forEach((key, value) -> env.add(key + "=" + value));
       env.add("_FUSE_COMMFD=" + sockets[1]);
-      String opts = "fsname=" + options.name() + ",subtype=" + options.name() + "," + options.kernelOptions();
+      String opts = "fsname=" + options.fsname() + ",subtype=" + options.name() + "," + options.kernelOptions();
       List<String> argv = List.of("fusermount3", "-o", opts, "--", mountpoint.toString());
       // posix_spawn, not ProcessBuilder: the child must inherit the socket, which Java's spawn closes.
       long pid = POSIX.posix_spawnp("fusermount3", List.<SpawnFileAction>of(SpawnFileAction.close(sockets[0])), argv, env);

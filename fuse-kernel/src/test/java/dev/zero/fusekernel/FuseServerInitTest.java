@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /** The INIT handshake: struct fuse_init_in in, struct fuse_init_out (64 bytes) out. */
 class FuseServerInitTest {
-  private static final MountOptions PLAIN = new MountOptions("codec", false, 1, false, false);
-  private static final MountOptions PASSTHROUGH = new MountOptions("codec", false, 1, true, false);
+  private static final MountOptions PLAIN = new MountOptions("codec", "codec", false, 1, false, false);
+  private static final MountOptions PASSTHROUGH = new MountOptions("codec", "codec", false, 1, true, false);
   /** What the binding asks for when the kernel offers everything and passthrough is not wanted. */
   private static final long WANTED = FuseH.ASYNC_READ | FuseH.ATOMIC_O_TRUNC | FuseH.BIG_WRITES
       | FuseH.DO_READDIRPLUS | FuseH.READDIRPLUS_AUTO | FuseH.ASYNC_DIO | FuseH.PARALLEL_DIROPS | FuseH.MAX_PAGES
@@ -177,7 +177,7 @@ class FuseServerInitTest {
 
   @Test
   void serveReturnsAndClosesTheDeviceOnceEveryRequestThreadSeesTheUnmount() throws IOException {
-    MountOptions threads = new MountOptions("codec", false, 4, false, false);
+    MountOptions threads = new MountOptions("codec", "codec", false, 4, false, false);
     FakeDevice device = serve(threads, init(1, 7, 41, KERNEL_OFFERS), request(FuseH.STATFS, 2, 1).build());
 
     assertTrue(device.closed());

@@ -95,7 +95,7 @@ class FuseServerMountTest {
   void aMountedFilesystemListsStatsAndReads(@TempDir Path dir) throws Exception {
     assumeTrue(FuseServer.privileged() && Files.exists(Path.of("/dev/fuse")), "mounting needs root and /dev/fuse");
     Path mnt = Files.createDirectory(dir.resolve("mnt"));
-    FuseServer server = FuseServer.mount(mnt, new MountOptions("fusekerneltest", false, 1, false, false), new OneFile());
+    FuseServer server = FuseServer.mount(mnt, new MountOptions("fusekerneltest", "fusekerneltest", false, 1, false, false), new OneFile());
     Thread serving = new Thread(() -> {
       try {
         server.serve();

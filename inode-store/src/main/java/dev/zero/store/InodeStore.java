@@ -80,6 +80,16 @@ public final class InodeStore implements AutoCloseable {
   // Properties in the metadata.
   private static final String FILESYSTEM_NAME = "filesystemName";
   private static final String FILESYSTEM_ID = "filesystemId";
+  /**
+   * The xattr that marks a pinned inode: outside every xattr namespace, so the kernel lets no
+   * user set or read it, and listxattr leaves it out. It is backed up and restored with the tree.
+   */
+  static final String PIN = "zero.pinned";
+  /**
+   * The xattr a user reads for a file's state ({@link Placement#xattrValue}). Computed, never
+   * stored, and not listed, so cp -a, rsync -X and tar --xattrs do not copy it elsewhere.
+   */
+  public static final String STATE_XATTR = "user.zero.state";
 
   private final Metadata metadata;
   // The tables, named here for brevity; every change goes through them into the journal.
@@ -127,6 +137,8 @@ public final class InodeStore implements AutoCloseable {
   private final Map<Long, Long> versions = new HashMap<>();
   private final Map<Long, Integer> writers = new HashMap<>();
   private final Map<Long, Recall> recalls = new HashMap<>();
+  /** Inodes with the {@link #PIN} xattr, read at open: what eviction passes over. */
+  private final Set<Long> pinned = new HashSet<>();
   /** Inodes whose local content an eviction is deleting now: opens and recalls wait for it. */
   private final Set<Long> evicting = new HashSet<>();
   /** Fetches the chunk after the one a read needed, while the reader reads. */
@@ -245,6 +257,7 @@ public final class InodeStore implements AutoCloseable {
     metadata.setCounter(IN_USE, 1);
     commit();
     nextIno = reservedUpTo = metadata.counter(LAST_INO);
+    readPins();
     for (Inode inode : List.copyOf(inodes.read().values())) {
       index(inode);
       if (inode.isRegular()) {
@@ -258,6 +271,14 @@ public final class InodeStore implements AutoCloseable {
       removeStrayContent();
     }
     commit();
+  }
+
+  private void readPins() {
+    for (Object[] key : xattrs.read().keySet()) {
+      if (PIN.equals(key[1])) {
+        pinned.add((Long) key[0]);
+      }
+    }
   }
 
   /**
@@ -405,12 +426,7 @@ public final class InodeStore implements AutoCloseable {
   }
 
   public synchronized List<DirEntry> readdir(long ino) throws FsException {
-    directory(ino);
-    List<DirEntry> entries = new ArrayList<>();
-    for (Map.Entry<Object[], Long> entry : dentries.read().prefixSubMap(new Object[] {ino}).entrySet()) {
-      long child = entry.getValue();
-      entries.add(new DirEntry((String) entry.getKey()[1], child, inode(child).type()));
-    }
+    List<DirEntry> entries = entries(ino);
     touchAtime(ino);
     return entries;
   }
@@ -493,6 +509,9 @@ public final class InodeStore implements AutoCloseable {
     save(node);
     if (node.isRegular()) {
       usage.changed(ino);
+    }
+    if (pinned.contains(parent)) {
+      pin(ino, true); // a pinned directory keeps what is made in it local too
     }
     dentries.put(key, ino);
     touchDirectory(parent, isDir ? 1 : 0, now);
@@ -639,6 +658,7 @@ public final class InodeStore implements AutoCloseable {
     if (inode.nlink() == 0) {
       orphans.remove(ino);
     }
+    pinned.remove(ino);
     if (inode.isRegular()) {
       contentToDelete.add(ino);
       tiers.remove(ino);
@@ -1063,6 +1083,7 @@ public final class InodeStore implements AutoCloseable {
       throws FsException {
     Inode inode = inode(ino);
     checkXattrName(name);
+    checkNotComputed(name);
     if (value.length > XATTR_SIZE_MAX) {
       throw new FsException(E2BIG, "xattr value larger than " + XATTR_SIZE_MAX);
     }
@@ -1081,6 +1102,9 @@ public final class InodeStore implements AutoCloseable {
   public synchronized byte[] getxattr(long ino, String name) throws FsException {
     inode(ino);
     checkXattrName(name);
+    if (name.equals(STATE_XATTR)) {
+      return Placement.xattrValue(stateLocked(ino)).getBytes(StandardCharsets.UTF_8);
+    }
     byte[] value = xattrs.get(key(ino, name));
     if (value == null) {
       throw new FsException(ENODATA, "no xattr " + name);
@@ -1092,7 +1116,9 @@ public final class InodeStore implements AutoCloseable {
     inode(ino);
     List<String> names = new ArrayList<>();
     for (Object[] key : xattrs.read().prefixSubMap(new Object[] {ino}).keySet()) {
-      names.add((String) key[1]);
+      if (!PIN.equals(key[1])) {
+        names.add((String) key[1]);
+      }
     }
     return names;
   }
@@ -1100,6 +1126,7 @@ public final class InodeStore implements AutoCloseable {
   public synchronized void removexattr(long ino, String name) throws FsException {
     Inode inode = inode(ino);
     checkXattrName(name);
+    checkNotComputed(name);
     if (xattrs.remove(key(ino, name)) == null) {
       throw new FsException(ENODATA, "no xattr " + name);
     }
@@ -1114,6 +1141,103 @@ public final class InodeStore implements AutoCloseable {
     if (name.startsWith("system.")) {
       throw new FsException(EOPNOTSUPP, "system xattrs are not supported");
     }
+  }
+
+  private static void checkNotComputed(String name) throws FsException {
+    if (name.equals(STATE_XATTR) || name.equals(PIN)) {
+      throw new FsException(EPERM, name + " is Zero's own: it shows where a file's content is, and cannot be changed");
+    }
+  }
+
+  // ---- what stays local ------------------------------------------------------------------------
+
+  /** Where an inode's content is, for {@code zero-cli ls} and {@link #STATE_XATTR}. */
+  public synchronized Placement state(long ino) throws FsException {
+    return stateLocked(ino);
+  }
+
+  private Placement stateLocked(long ino) throws FsException {
+    Inode inode = inode(ino);
+    Placement.Residence residence = null;
+    long localBytes = 0;
+    if (inode.isRegular()) {
+      localBytes = usage.blocks(ino) * 512;
+      residence = switch (inode.content()) {
+        case LOCAL_DIRTY -> Placement.Residence.LOCAL;
+        case LOCAL_CLEAN -> inode.remoteKey() != null ? Placement.Residence.SYNCED : Placement.Residence.LOCAL;
+        // A recall read to its end is local; only making it durable waits for the next settling.
+        case REMOTE -> recalls.containsKey(ino) && recalls.get(ino).complete() ? Placement.Residence.SYNCED
+            : localBytes > 0 ? Placement.Residence.PARTIAL : Placement.Residence.REMOTE;
+      };
+    }
+    return new Placement(ino, inode.type(), residence, pinned.contains(ino), localBytes, inode.size());
+  }
+
+  /**
+   * Pins or unpins one inode. A pinned file's content is never evicted; a pinned directory pins
+   * what is created in it later. Recalling what is remote is the caller's part.
+   */
+  public synchronized void setPinned(long ino, boolean pin) throws FsException {
+    inode(ino);
+    pin(ino, pin);
+  }
+
+  private void pin(long ino, boolean pin) {
+    if (pin ? pinned.add(ino) : pinned.remove(ino)) {
+      if (pin) {
+        xattrs.put(key(ino, PIN), new byte[0]);
+      } else {
+        xattrs.remove(key(ino, PIN));
+      }
+      treeVersion++; // pins are backed up with the tree
+    }
+  }
+
+  /** Bytes of the pinned regular files: they count against the target. */
+  public synchronized long pinnedBytes() {
+    long bytes = 0;
+    for (long ino : pinned) {
+      Inode inode = inodeOrNull(ino);
+      if (inode != null && inode.isRegular()) {
+        bytes += inode.size();
+      }
+    }
+    return bytes;
+  }
+
+  /**
+   * Counts the inode as unused since this mount started, so that prefetch does not bring back
+   * what a user just evicted on purpose. Its atime still counts after a remount.
+   */
+  public synchronized void forgetRecentUse(long ino) {
+    tiers.opened(ino, 0);
+  }
+
+  /** Whether a handle on the inode is open. */
+  public synchronized boolean isOpen(long ino) {
+    return openCounts.containsKey(ino);
+  }
+
+  /** The inode at {@code path}, relative to the root ("docs/report.pdf"; "" is the root). */
+  public synchronized long resolve(String path) throws FsException {
+    long ino = ROOT;
+    for (String name : path.split("/")) {
+      if (!name.isEmpty() && !name.equals(".")) {
+        ino = lookup(ino, name);
+      }
+    }
+    return ino;
+  }
+
+  /** A directory's entries, without touching its atime: for Zero's own walks, not a user's reads. */
+  public synchronized List<DirEntry> entries(long dir) throws FsException {
+    directory(dir);
+    List<DirEntry> entries = new ArrayList<>();
+    for (Map.Entry<Object[], Long> entry : dentries.read().prefixSubMap(new Object[] {dir}).entrySet()) {
+      long child = entry.getValue();
+      entries.add(new DirEntry((String) entry.getKey()[1], child, inode(child).type()));
+    }
+    return entries;
   }
 
   // ---- tiering -------------------------------------------------------------------------------
@@ -1176,11 +1300,11 @@ public final class InodeStore implements AutoCloseable {
     return true;
   }
 
-  /** Clean local files nobody has open, least recently opened first. */
+  /** Clean local files nobody has open and nobody pinned, least recently opened first. */
   private synchronized List<Long> evictionOrder() {
     List<Long> order = new ArrayList<>();
     for (long ino : tiers.members(TierIndex.Tier.CLEAN)) {
-      if (!openCounts.containsKey(ino)) {
+      if (!openCounts.containsKey(ino) && !pinned.contains(ino)) {
         order.add(ino);
       }
     }
@@ -1189,8 +1313,8 @@ public final class InodeStore implements AutoCloseable {
   }
 
   /**
-   * Drops the local content of those of {@code inos} that are still clean and closed; returns how
-   * many. The state change is committed before any file is deleted, so a crash never leaves a
+   * Drops the local content of those of {@code inos} that are still clean, closed and not
+   * pinned; returns how many. The state change is committed before any file is deleted, so a crash never leaves a
    * "local" file without its content.
    */
   public int evict(List<Long> inos) {
@@ -1198,7 +1322,7 @@ public final class InodeStore implements AutoCloseable {
     synchronized (this) {
       for (long ino : inos) {
         Inode inode = inodeOrNull(ino);
-        if (inode != null && tiers.contains(TierIndex.Tier.CLEAN, ino) && !openCounts.containsKey(ino)) {
+        if (inode != null && tiers.contains(TierIndex.Tier.CLEAN, ino) && !openCounts.containsKey(ino) && !pinned.contains(ino)) {
           saveUnversioned(inode.withContentState(ContentState.REMOTE, inode.remote()));
           // A finished recall not yet settled must not vouch for the local copy deleted below.
           dropRecall(ino);
@@ -1452,6 +1576,9 @@ public final class InodeStore implements AutoCloseable {
       public void xattr(long ino, String name, byte[] value) {
         records[2]++;
         xattrs.put(key(ino, name), value);
+        if (PIN.equals(name)) {
+          pinned.add(ino);
+        }
       }
     });
     // A record read twice, or a root missing, shows here: each record must have filled one row.

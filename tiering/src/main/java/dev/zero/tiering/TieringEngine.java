@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.LongPredicate;
 
 /**
  * Moves content between local disk and a {@link Remote}, by inode: a hard-linked file is one
@@ -105,7 +106,7 @@ public final class TieringEngine implements AutoCloseable {
       boolean mayWrite = mayWrite(pass);
       if (mayWrite) {
         deleteGarbage(pass);
-        upload(pass, explicit ? Duration.ZERO : policy.uploadDelay());
+        upload(pass, explicit ? Duration.ZERO : policy.uploadDelay(), ino -> true);
       }
       // Local usage is a stat of every content file: read once per pass, again only after evicting.
       long usage = evict(pass, store.localBytes());
@@ -137,8 +138,20 @@ public final class TieringEngine implements AutoCloseable {
     synchronized (oneAtATime) {
       Pass pass = new Pass(null);
       if (mayWrite(pass)) {
-        upload(pass, Duration.ZERO);
+        upload(pass, Duration.ZERO, ino -> true);
         backUp(pass);
+      }
+      store.sync();
+      return pass.report();
+    }
+  }
+
+  /** Uploads now the dirty files among {@code inos} that nobody is writing; returns the pass. */
+  public TierReport upload(Set<Long> inos) {
+    synchronized (oneAtATime) {
+      Pass pass = new Pass(null);
+      if (mayWrite(pass)) {
+        upload(pass, Duration.ZERO, inos::contains);
       }
       store.sync();
       return pass.report();
@@ -264,10 +277,13 @@ public final class TieringEngine implements AutoCloseable {
     }
   }
 
-  private void upload(Pass pass, Duration quiet) {
+  private void upload(Pass pass, Duration quiet, LongPredicate which) {
     AtomicBoolean remoteDown = new AtomicBoolean();
     List<Future<?>> uploads = new ArrayList<>();
     for (UploadJob job : store.uploadJobs(quiet)) {
+      if (!which.test(job.ino())) {
+        continue;
+      }
       uploads.add(uploaders.submit(() -> {
         if (remoteDown.get()) {
           return;
