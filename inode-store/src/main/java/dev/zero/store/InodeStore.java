@@ -203,7 +203,18 @@ public final class InodeStore implements AutoCloseable {
     if (!Metadata.exists(metadataFile)) {
       throw new IOException("no metadata store at " + metadataFile);
     }
-    return new InodeStore(Metadata.open(metadataFile), new ContentStore(contentDir), Duration.ofHours(1), false);
+    return indexed(new InodeStore(Metadata.open(metadataFile), new ContentStore(contentDir), Duration.ofHours(1), false));
+  }
+
+  /** A store opened as it is, with its in-memory indexes (tiers, pins) built, since fsck asks them too. */
+  private static InodeStore indexed(InodeStore store) {
+    synchronized (store) {
+      store.readPins();
+      for (Inode inode : store.inodes.read().values()) {
+        store.index(inode);
+      }
+    }
+    return store;
   }
 
   /**
@@ -215,7 +226,7 @@ public final class InodeStore implements AutoCloseable {
     if (!Metadata.exists(metadataFile)) {
       throw new IOException("no metadata store at " + metadataFile);
     }
-    return new InodeStore(Metadata.openReadOnly(metadataFile), new ContentStore(contentDir), Duration.ofHours(1), false);
+    return indexed(new InodeStore(Metadata.openReadOnly(metadataFile), new ContentStore(contentDir), Duration.ofHours(1), false));
   }
 
   /**

@@ -70,6 +70,22 @@ class BackupAndFsckTest {
     }
   }
 
+  /** fsck opens the store as it is and lists the remote by the prefixes of the store's keys: it must know them. */
+  @Test
+  void aStoreOpenedAsItIsOrReadOnlyKnowsItsRemoteKeys() throws Exception {
+    long ino;
+    try (InodeStore store = open("a")) {
+      ino = write(store, ROOT, "f", new byte[] {1, 2, 3});
+      store.uploaded(ino, 1, "fs/inode/" + ino + "/x", 3);
+    }
+    try (InodeStore store = InodeStore.openReadOnly(dir.resolve("a/meta.db"), dir.resolve("a/content"))) {
+      assertEquals(Set.of("fs/inode/" + ino + "/x"), store.remoteKeys());
+    }
+    try (InodeStore store = InodeStore.openAsIs(dir.resolve("a/meta.db"), dir.resolve("a/content"))) {
+      assertEquals(Set.of("fs/inode/" + ino + "/x"), store.remoteKeys());
+    }
+  }
+
   /**
    * What a kill -9 leaves (files copied while the store is open): fsck of it keeps the kill
    * visible, and the next open cuts local bytes to committed sizes, turns a clean file with a
