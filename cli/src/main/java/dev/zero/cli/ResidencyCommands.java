@@ -62,49 +62,53 @@ final class ResidencyCommands {
     }
   }
 
-  @Command(name = "pin", mixinStandardHelpOptions = true,
-      description = "Keeps files and whole trees local: recalls them now, never evicts them, and pins what is"
-          + " created later in a pinned directory. Refused if the pinned files would hold more than the target.")
-  static final class Pin implements Callable<Integer> {
+  /** A command that acts on whole trees: pin, unpin, evict, fetch. */
+  abstract static class TreeCommand implements Callable<Integer> {
+    private final String verb;
+
     @Mixin Paths paths;
+
+    TreeCommand(String verb) {
+      this.verb = verb;
+    }
 
     @Override
     public Integer call() throws UserError, IOException {
-      return paths.run(ResidencyWork.PIN, true);
+      return paths.run(verb, true);
+    }
+  }
+
+  @Command(name = "pin", mixinStandardHelpOptions = true,
+      description = "Keeps files and whole trees local: recalls them now, never evicts them, and pins what is"
+          + " created later in a pinned directory. Refused if the pinned files would hold more than the target.")
+  static final class Pin extends TreeCommand {
+    Pin() {
+      super(ResidencyWork.PIN);
     }
   }
 
   @Command(name = "unpin", mixinStandardHelpOptions = true,
       description = "Undoes pin for files and whole trees: tiering may evict them again.")
-  static final class Unpin implements Callable<Integer> {
-    @Mixin Paths paths;
-
-    @Override
-    public Integer call() throws UserError, IOException {
-      return paths.run(ResidencyWork.UNPIN, true);
+  static final class Unpin extends TreeCommand {
+    Unpin() {
+      super(ResidencyWork.UNPIN);
     }
   }
 
   @Command(name = "evict", mixinStandardHelpOptions = true,
       description = "Frees local space now: uploads what is not uploaded in those trees, then evicts their content."
           + " Open and pinned files are skipped and named.")
-  static final class Evict implements Callable<Integer> {
-    @Mixin Paths paths;
-
-    @Override
-    public Integer call() throws UserError, IOException {
-      return paths.run(ResidencyWork.EVICT, true);
+  static final class Evict extends TreeCommand {
+    Evict() {
+      super(ResidencyWork.EVICT);
     }
   }
 
   @Command(name = "fetch", mixinStandardHelpOptions = true,
       description = "Recalls files and whole trees from the remote now, without pinning them.")
-  static final class Fetch implements Callable<Integer> {
-    @Mixin Paths paths;
-
-    @Override
-    public Integer call() throws UserError, IOException {
-      return paths.run(ResidencyWork.FETCH, true);
+  static final class Fetch extends TreeCommand {
+    Fetch() {
+      super(ResidencyWork.FETCH);
     }
   }
 
