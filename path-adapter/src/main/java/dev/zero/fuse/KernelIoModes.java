@@ -70,8 +70,18 @@ final class KernelIoModes {
 
   /** Whether the kernel may be writing the cache file of {@code ino} itself right now. */
   synchronized boolean writtenByKernel(long ino) {
+    return kernelWriterLock(ino) != null;
+  }
+
+  /**
+   * What to hold while reading the cache file of {@code ino} and recording what it says, or
+   * changing it, while the kernel may write it; null when it does not. Readings must not
+   * interleave: requests run on several threads, and an asynchronous RELEASE that read the
+   * file before the next GETATTR could otherwise record its older size after the newer one.
+   */
+  synchronized Object kernelWriterLock(long ino) {
     Mode mode = modes.get(ino);
-    return mode != null && mode.backingId != 0 && mode.writers > 0;
+    return mode != null && mode.backingId != 0 && mode.writers > 0 ? mode : null;
   }
 
   /**

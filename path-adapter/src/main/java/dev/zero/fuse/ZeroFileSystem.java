@@ -188,14 +188,27 @@ public final class ZeroFileSystem implements FileSystem {
 
   /** Takes what the kernel wrote to the cache file by passthrough since last time: its size and mtime. */
   private Inode recordKernelWrites(long ino) throws FsException {
-    BasicFileAttributes content = contentAttributes(ino);
-    if (content != null) {
-      long mtime = content.lastModifiedTime().to(TimeUnit.NANOSECONDS);
-      if (ioModes.accountWrites(ino, mtime)) {
-        return store.contentWritten(ino, content.size(), new Timespec(Math.floorDiv(mtime, 1_000_000_000L), (int) Math.floorMod(mtime, 1_000_000_000L)));
+    return orderedWithKernelWrites(ino, () -> {
+      BasicFileAttributes content = contentAttributes(ino);
+      if (content != null) {
+        long mtime = content.lastModifiedTime().to(TimeUnit.NANOSECONDS);
+        if (ioModes.accountWrites(ino, mtime)) {
+          return store.contentWritten(ino, content.size(), new Timespec(Math.floorDiv(mtime, 1_000_000_000L), (int) Math.floorMod(mtime, 1_000_000_000L)));
+        }
       }
+      return store.getattr(ino);
+    });
+  }
+
+  /** Runs {@code body} with no other reading or change of the inode's cache file interleaved, while the kernel writes it. */
+  private <T> T orderedWithKernelWrites(long ino, Call<T> body) throws FsException {
+    Object lock = ioModes.kernelWriterLock(ino);
+    if (lock == null) {
+      return body.run();
     }
-    return store.getattr(ino);
+    synchronized (lock) {
+      return body.run();
+    }
   }
 
   private BasicFileAttributes contentAttributes(long ino) {
@@ -214,7 +227,7 @@ public final class ZeroFileSystem implements FileSystem {
 
   @Override
   public long setattr(Request request, long nodeId, SetAttr change, Attr attr) throws FuseException {
-    Inode inode = call(() -> {
+    Inode inode = call(() -> orderedWithKernelWrites(nodeId, () -> {
       Inode changed = current(nodeId);
       if (change.has(SetAttr.SIZE)) {
         changed = store.truncate(nodeId, change.size);
@@ -234,7 +247,7 @@ public final class ZeroFileSystem implements FileSystem {
         ioModes.accountWrites(nodeId, contentMtime(nodeId)); // a truncate here moved it, not the kernel
       }
       return changed;
-    });
+    }));
     fill(attr, inode);
     return CACHE_NANOS;
   }
