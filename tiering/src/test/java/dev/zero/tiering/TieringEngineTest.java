@@ -362,8 +362,9 @@ class TieringEngineTest {
       }
 
       @Override
-      public long download(String key, long offset, long length, java.nio.channels.FileChannel target, long targetOffset) throws RemoteException {
-        return local.download(key, offset, length, target, targetOffset);
+      public long download(String key, long offset, long length, java.nio.channels.FileChannel target, long targetOffset,
+          Progress progress) throws RemoteException {
+        return local.download(key, offset, length, target, targetOffset, progress);
       }
 
       @Override
