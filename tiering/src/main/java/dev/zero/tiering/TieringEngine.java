@@ -170,6 +170,10 @@ public final class TieringEngine implements AutoCloseable {
 
   private String backUp(Pass pass) {
     try {
+      if (!backups.due()) {
+        lastBackupMillis = System.currentTimeMillis();
+        return null; // and the lease is not read either: an idle mount makes no calls
+      }
       claim.confirm(); // a process whose lease was taken over must not add the newest backup
       String key = backups.backUpIfChanged();
       lastBackupMillis = System.currentTimeMillis();
