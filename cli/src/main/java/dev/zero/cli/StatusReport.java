@@ -4,6 +4,7 @@ import dev.zero.store.InodeStore;
 import dev.zero.store.InodeStore.TieringCounts;
 import dev.zero.tiering.Bytes;
 import dev.zero.tiering.TieringEngine;
+import dev.zero.tiering.TieringPolicy;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -24,6 +25,7 @@ final class StatusReport {
     lines.add(String.format("clean local:     %d files, %s", counts.cleanFiles(), Bytes.gigabytes(counts.cleanBytes())));
     lines.add(String.format("remote only:     %d files, %s", counts.remoteFiles(), Bytes.gigabytes(counts.remoteBytes())));
     lines.add(String.format("recalled:        %d files, %s since mount", counts.recalledFiles(), Bytes.gigabytes(counts.recalledBytes())));
+    lines.addAll(prefetchLines(engine));
     lines.add("recovery point:  " + recoveryPoint(store, counts));
     List<String> errors = engine.errors().list();
     lines.add("last remote errors: " + (errors.isEmpty() ? "none" : ""));
@@ -31,6 +33,16 @@ final class StatusReport {
       lines.add("  " + error);
     }
     return lines;
+  }
+
+  /** Prefetch is billed downloads: what waits for it, and what the last pass brought (one download per file). */
+  static List<String> prefetchLines(TieringEngine engine) {
+    TieringEngine.PrefetchBacklog waiting = engine.prefetchBacklog();
+    TieringEngine.Prefetched last = engine.lastPrefetch();
+    return List.of(
+        String.format("prefetch waiting: %d files, %s (used lately, remote only)", waiting.files(), Bytes.gigabytes(waiting.bytes())),
+        String.format("prefetched:      %d files, %s in the last pass (at most %d files, %s a pass)", last.files(),
+            Bytes.gigabytes(last.bytes()), TieringPolicy.PREFETCH_FILES_PER_PASS, Bytes.gigabytes(TieringPolicy.PREFETCH_BYTES_PER_PASS)));
   }
 
   /** What a restore from the remote alone would bring back: the newest backup, and what is not uploaded. */

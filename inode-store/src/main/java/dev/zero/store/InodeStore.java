@@ -68,6 +68,12 @@ public final class InodeStore implements AutoCloseable {
   /** A full disk is given this much more room than one write or chunk needs, so the next ones fit too. */
   private static final long ROOM_SLACK = 16L << 20;
   private static final long STATS_TTL_NANOS = 1_000_000_000L;
+  /**
+   * How long a recall's stream, a window ahead of its readers, waits for them to read on before
+   * it closes its download: long enough for a reader's pause, short enough not to hold
+   * connections for files nobody reads.
+   */
+  private static final long RECALL_IDLE_NANOS = 10_000_000_000L;
   // Counters in the metadata.
   private static final String LAST_INO = "lastIno";
   private static final String TREE_VERSION = "treeVersion";
@@ -141,9 +147,12 @@ public final class InodeStore implements AutoCloseable {
   private final Set<Long> pinned = new HashSet<>();
   /** Inodes whose local content an eviction is deleting now: opens and recalls wait for it. */
   private final Set<Long> evicting = new HashSet<>();
-  /** Fetches the chunk after the one a read needed, while the reader reads. */
-  private final ExecutorService readAhead = Executors.newFixedThreadPool(2, r -> {
-    Thread thread = new Thread(r, "zero-read-ahead");
+  /**
+   * Runs the recalls' downloads, each streaming while its readers read: a thread each, since a
+   * stream paused at its read-ahead window must hold up no other file's recall.
+   */
+  private final ExecutorService recallStreams = Executors.newCachedThreadPool(r -> {
+    Thread thread = new Thread(r, "zero-recall-stream");
     thread.setDaemon(true);
     return thread;
   });
@@ -1018,12 +1027,12 @@ public final class InodeStore implements AutoCloseable {
         recall = null;
       }
       if (recall == null) {
-        recall = new Recall(ino, inode.remoteKey(), inode.size(), content.path(ino));
+        recall = new Recall(ino, inode.remoteKey(), inode.size(), content.path(ino), RECALL_IDLE_NANOS);
         recalls.put(ino, recall);
         usage.startChanging(ino);
       }
     }
-    recall.fetch(offset, Math.min(length, Long.MAX_VALUE - offset), reader, source, this::ensureRoomFor, readAhead);
+    recall.fetch(offset, Math.min(length, Long.MAX_VALUE - offset), reader, source, this::ensureRoomFor, recallStreams);
   }
 
   /**
@@ -1723,7 +1732,7 @@ public final class InodeStore implements AutoCloseable {
   public void close() {
     // Never interrupt the committer: an interrupt in the middle of file I/O closes MapDB's
     // FileChannel for good, and every later commit, this last one included, would fail.
-    readAhead.shutdownNow();
+    recallStreams.shutdownNow();
     settleRecalls();
     committer.shutdown();
     try {

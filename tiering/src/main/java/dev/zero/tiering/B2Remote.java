@@ -52,6 +52,9 @@ public final class B2Remote implements Remote {
 
   private static final String UNVERIFIED = "unverified:";
 
+  /** A cut download that brought at least this much resumes at once, and uses up no attempt. */
+  private static final long WORTHWHILE_TRANSFER = 8L << 20;
+
   /** 416: the range starts at or past the end of an object that exists. */
   private static final int RANGE_NOT_SATISFIABLE = 416;
 
@@ -112,33 +115,59 @@ public final class B2Remote implements Remote {
   }
 
   @Override
-  public long download(String key, long offset, long length, FileChannel target, long targetOffset)
+  public long download(String key, long offset, long length, FileChannel target, long targetOffset, Progress progress)
       throws RemoteException {
     ObjectKeys.requireValid(key);
     ObjectKeys.requireValidRange(offset, length, targetOffset);
-    if (length == 0) {
-      return 0;
+    long end = length > Long.MAX_VALUE - offset ? Long.MAX_VALUE : offset + length;
+    long done = 0;
+    int fruitlessCuts = 0;
+    while (offset + done < end) {
+      long from = offset + done;
+      B2ByteRange range = end == Long.MAX_VALUE ? B2ByteRange.startAt(from) : B2ByteRange.between(from, end - 1);
+      RangeWriter writer = new RangeWriter(from, end - from, target, targetOffset + done, progress, done);
+      try {
+        client.downloadByName(
+            B2DownloadByNameRequest.builder(bucketName(), key).setRange(range).build(), writer);
+        return done + writer.written();
+      } catch (B2Exception e) {
+        if (writer.writeFailure() != null) {
+          throw DiskFailures.refused(
+              "writing the download of '" + key + "'",
+              "the file being downloaded into",
+              writer.writeFailure());
+        }
+        if (e.getStatus() == RANGE_NOT_SATISFIABLE) {
+          return done;
+        }
+        if (writer.cut() == null) {
+          throw B2Failures.toRemoteException("download '" + key + "'", e);
+        }
+        // Broken off mid-body: ask for the rest only. A transfer that brought a good part of it
+        // was worth its call; one cut after another with little to show is the remote failing.
+        done += writer.written();
+        fruitlessCuts = writer.written() >= WORTHWHILE_TRANSFER ? 0 : fruitlessCuts + 1;
+        if (fruitlessCuts >= settings.maxAttempts()) {
+          throw new RemoteException(RemoteException.Kind.UNAVAILABLE,
+              "download '" + key + "' broke off " + fruitlessCuts + " times in a row: " + writer.cut().getMessage(), e);
+        }
+        pauseBeforeResuming(fruitlessCuts);
+      }
     }
-    B2ByteRange range =
-        length > Long.MAX_VALUE - offset
-            ? B2ByteRange.startAt(offset)
-            : B2ByteRange.between(offset, offset + length - 1);
-    RangeWriter writer = new RangeWriter(offset, length, target, targetOffset);
+    return done;
+  }
+
+  /** Waits before asking for the rest of a cut download: not at all after a worthwhile transfer, then 1, 2, 4 s... */
+  private void pauseBeforeResuming(int fruitlessCuts) throws RemoteException {
+    if (fruitlessCuts == 0) {
+      return;
+    }
+    long seconds = Math.min(1L << (fruitlessCuts - 1), Math.max(1, settings.maxBackoff().toSeconds()));
     try {
-      client.downloadByName(
-          B2DownloadByNameRequest.builder(bucketName(), key).setRange(range).build(), writer);
-      return writer.written();
-    } catch (B2Exception e) {
-      if (writer.writeFailure() != null) {
-        throw DiskFailures.refused(
-            "writing the download of '" + key + "'",
-            "the file being downloaded into",
-            writer.writeFailure());
-      }
-      if (e.getStatus() == RANGE_NOT_SATISFIABLE) {
-        return 0;
-      }
-      throw B2Failures.toRemoteException("download '" + key + "'", e);
+      Thread.sleep(seconds * 1000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RemoteException(RemoteException.Kind.UNAVAILABLE, "interrupted resuming a download", e);
     }
   }
 

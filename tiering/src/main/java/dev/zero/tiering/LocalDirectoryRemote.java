@@ -40,6 +40,8 @@ public final class LocalDirectoryRemote implements Remote {
 
   /** Only the rare download that starts past the end of its target goes through this buffer. */
   private static final int BUFFER_SIZE = 1 << 20;
+  /** A download reports its progress this often, so a recall's reader gets its bytes early. */
+  private static final long PROGRESS_STEP = 1 << 20;
 
   private final Path dir;
   private final Path staging;
@@ -101,7 +103,7 @@ public final class LocalDirectoryRemote implements Remote {
   }
 
   @Override
-  public long download(String key, long offset, long length, FileChannel target, long targetOffset)
+  public long download(String key, long offset, long length, FileChannel target, long targetOffset, Progress progress)
       throws RemoteException {
     ObjectKeys.requireValidRange(offset, length, targetOffset);
     Path path = pathOf(key);
@@ -119,14 +121,18 @@ public final class LocalDirectoryRemote implements Remote {
         long at = targetOffset + done;
         // transferFrom copies nothing to a position past the target's end; a download that starts
         // there writes its first buffer itself, which extends the target.
+        long step = Math.min(PROGRESS_STEP, count - done);
         long copied =
             at <= target.size()
-                ? target.transferFrom(source, at, count - done)
-                : copyOneBuffer(source, target, at, count - done);
+                ? target.transferFrom(source, at, step)
+                : copyOneBuffer(source, target, at, step);
         if (copied <= 0) {
           break; // the object shrank under us, though objects are never changed in place
         }
         done += copied;
+        if (!progress.reached(done)) {
+          break;
+        }
       }
       return done;
     } catch (NoSuchFileException e) {

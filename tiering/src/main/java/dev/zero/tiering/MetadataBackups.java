@@ -48,12 +48,17 @@ public final class MetadataBackups {
     this.scratch = scratch;
   }
 
+  /** Whether the store changed since the last backup, or never took one itself (a restored store). */
+  boolean due() {
+    return store.changedSinceBackup() || !store.hasOwnBackup();
+  }
+
   /**
    * Backs up the store if it changed since the last backup, or if it never took one itself (a
    * restored store); returns the new backup's key, or null.
    */
   String backUpIfChanged() throws IOException {
-    if (!store.changedSinceBackup() && store.hasOwnBackup()) {
+    if (!due()) {
       return null;
     }
     Path dump = scratch.resolve("metadata-backup.tmp");

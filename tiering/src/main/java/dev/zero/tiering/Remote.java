@@ -22,8 +22,24 @@ public interface Remote extends AutoCloseable {
    * into {@code target} at {@code targetOffset}. Returns the number of bytes written, which is less
    * than {@code length} only where the object ends.
    */
-  long download(String key, long offset, long length, FileChannel target, long targetOffset)
+  default long download(String key, long offset, long length, FileChannel target, long targetOffset)
+      throws RemoteException {
+    return download(key, offset, length, target, targetOffset, written -> true);
+  }
+
+  /**
+   * Like {@link #download(String, long, long, FileChannel, long)}, in one transfer where the remote
+   * allows, telling {@code progress} how many bytes are written so far as they land. It stops,
+   * returning what it wrote, when {@code progress} answers false.
+   */
+  long download(String key, long offset, long length, FileChannel target, long targetOffset, Progress progress)
       throws RemoteException;
+
+  /** Told how far a download got. */
+  interface Progress {
+    /** {@code written} bytes are in the target; returns false to stop. May block, holding the transfer back. */
+    boolean reached(long written);
+  }
 
   /**
    * Deletes the object {@code key} (every version of it); deleting a missing key is not an error.

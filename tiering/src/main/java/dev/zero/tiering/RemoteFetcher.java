@@ -16,8 +16,13 @@ final class RemoteFetcher implements ContentFetcher {
 
   @Override
   public long fetch(String key, long offset, long length, FileChannel target) throws IOException {
+    return fetch(key, offset, length, target, end -> true);
+  }
+
+  @Override
+  public long fetch(String key, long offset, long length, FileChannel target, Progress progress) throws IOException {
     try {
-      return remote.download(key, offset, length, target, offset);
+      return remote.download(key, offset, length, target, offset, written -> progress.reached(offset + written));
     } catch (RemoteException e) {
       errors.add("recall of " + key + " failed: " + e.getMessage());
       throw e;

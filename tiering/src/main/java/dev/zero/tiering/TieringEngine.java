@@ -44,6 +44,13 @@ public final class TieringEngine implements AutoCloseable {
   private final Object oneAtATime = new Object();
   private long lastBackupMillis;
   private long lastCollectionMillis;
+  private volatile Prefetched lastPrefetch = new Prefetched(0, 0);
+
+  /** What the last pass prefetched: files and bytes, one download each (a file's recall streams). */
+  public record Prefetched(long files, long bytes) {}
+
+  /** Files and bytes waiting to be prefetched: remote-only, and used within {@link TieringPolicy#PREFETCH_RECENT}. */
+  public record PrefetchBacklog(long files, long bytes) {}
 
   /**
    * {@code scratch} is a directory on local disk for temporary copies of backups. Nothing is
@@ -67,6 +74,15 @@ public final class TieringEngine implements AutoCloseable {
       return thread;
     });
     store.setFetcher(new RemoteFetcher(remote, errors));
+  }
+
+  public Prefetched lastPrefetch() {
+    return lastPrefetch;
+  }
+
+  public PrefetchBacklog prefetchBacklog() {
+    List<RemoteFile> waiting = store.prefetchCandidates(TieringPolicy.PREFETCH_RECENT);
+    return new PrefetchBacklog(waiting.size(), waiting.stream().mapToLong(RemoteFile::size).sum());
   }
 
   public RecentErrors errors() {
@@ -183,6 +199,10 @@ public final class TieringEngine implements AutoCloseable {
 
   private String backUp(Pass pass) {
     try {
+      if (!backups.due()) {
+        lastBackupMillis = System.currentTimeMillis();
+        return null; // and the lease is not read either: an idle mount makes no calls
+      }
       claim.confirm(); // a process whose lease was taken over must not add the newest backup
       String key = backups.backUpIfChanged();
       lastBackupMillis = System.currentTimeMillis();
@@ -342,6 +362,16 @@ public final class TieringEngine implements AutoCloseable {
   }
 
   private void prefetch(Pass pass, long usage) {
+    long before = pass.recalledFiles.get();
+    long beforeBytes = pass.recalledBytes.get();
+    try {
+      prefetchWithinBounds(pass, usage);
+    } finally {
+      lastPrefetch = new Prefetched(pass.recalledFiles.get() - before, pass.recalledBytes.get() - beforeBytes);
+    }
+  }
+
+  private void prefetchWithinBounds(Pass pass, long usage) {
     // Below the target and above the free space kept, each with room to spare for new writes.
     long room = Math.min((long) (policy.targetBytes() * TieringPolicy.PREFETCH_UP_TO) - usage,
         store.freeDiskBytes() - 2 * policy.minFreeBytes());

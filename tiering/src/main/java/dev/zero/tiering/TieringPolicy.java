@@ -23,8 +23,8 @@ public record TieringPolicy(
   /** Prefetch fills the disk only up to here, leaving room for new writes. */
   static final double PREFETCH_UP_TO = 0.8;
   /** At most this many files and bytes are prefetched per pass (B2 charges for every download). */
-  static final int PREFETCH_FILES_PER_PASS = 20;
-  static final long PREFETCH_BYTES_PER_PASS = 256L << 20;
+  public static final int PREFETCH_FILES_PER_PASS = 20;
+  public static final long PREFETCH_BYTES_PER_PASS = 256L << 20;
   /** Only remote files used this recently are recalled ahead of use. */
   static final Duration PREFETCH_RECENT = Duration.ofDays(1);
 }

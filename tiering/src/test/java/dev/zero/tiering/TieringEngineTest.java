@@ -243,8 +243,12 @@ class TieringEngineTest {
     assertEquals(30, store.tieringCounts().remoteFiles());
     engine.close();
     engine(100L * MIB);
+    assertEquals(new TieringEngine.PrefetchBacklog(30, 30_000), engine.prefetchBacklog(), "waiting before the first pass");
     assertEquals(20, engine.runOnce(null, false).recalledFiles(), "the first pass recalls at most 20 recently used files");
+    assertEquals(new TieringEngine.Prefetched(20, 20_000), engine.lastPrefetch(), "what status shows of the last pass");
+    assertEquals(new TieringEngine.PrefetchBacklog(10, 10_000), engine.prefetchBacklog(), "waiting for the next pass");
     assertEquals(10, engine.runOnce(null, false).recalledFiles(), "the next pass the rest");
+    assertEquals(new TieringEngine.PrefetchBacklog(0, 0), engine.prefetchBacklog());
   }
 
   @Test
@@ -362,8 +366,9 @@ class TieringEngineTest {
       }
 
       @Override
-      public long download(String key, long offset, long length, java.nio.channels.FileChannel target, long targetOffset) throws RemoteException {
-        return local.download(key, offset, length, target, targetOffset);
+      public long download(String key, long offset, long length, java.nio.channels.FileChannel target, long targetOffset,
+          Progress progress) throws RemoteException {
+        return local.download(key, offset, length, target, targetOffset, progress);
       }
 
       @Override
