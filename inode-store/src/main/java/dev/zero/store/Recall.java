@@ -106,16 +106,20 @@ final class Recall {
    */
   void fetch(long offset, long length, long reader, ContentFetcher fetcher, Room room, Executor streamer)
       throws FsException {
+    try {
+      // Before any return: a writer that opened the file may write it once this returns, and a
+      // preparation after that (at finish, for an empty file) would cut what it wrote.
+      file();
+    } catch (IOException e) {
+      throw new FsException(Errno.EIO, "recall of inode " + ino + " failed: " + e.getMessage());
+    }
     if (offset >= size || length <= 0) {
       return;
     }
     long end = offset + Math.min(length, size - offset);
     failIfJustFailed(reader);
     try {
-      file();
       awaitBytes(offset, end, fetcher, room, streamer);
-    } catch (IOException e) {
-      throw failedRead(reader, new FsException(Errno.EIO, "recall of inode " + ino + " failed: " + e.getMessage()));
     } catch (FsException e) {
       throw failedRead(reader, e);
     }
@@ -192,7 +196,7 @@ final class Recall {
 
   /** Makes the recalled content durable, so the store may call it local. */
   void finish() throws IOException {
-    FileChannel target = file(); // an empty file has no bytes to fetch, but needs its file
+    FileChannel target = file(); // made by the first fetch, which every recall has had
     target.force(false);
     close();
   }

@@ -108,6 +108,29 @@ class TieringEngineTest {
     return remote.list(prefix).stream().map(RemoteObject::key).collect(Collectors.toSet());
   }
 
+  /**
+   * Found by the crash loop: an evicted empty file opened for writing and written at an offset
+   * lost what was written when its (empty) recall settled, which prepared the content file then.
+   */
+  @Test
+  void writesToAnEvictedEmptyFileOutliveTheSettlingOfItsRecall() throws Exception {
+    long ino = write("empty", new byte[0]);
+    engine(1L << 30).runOnce(report -> {}, true);
+    assertEquals(1, store.evict(java.util.List.of(ino)), "the uploaded empty file is evicted");
+    byte[] data = new Random(5).ints(48_816, 0, 256).collect(java.io.ByteArrayOutputStream::new,
+        (out, b) -> out.write(b), (a, b) -> a.write(b.toByteArray(), 0, b.size())).toByteArray();
+    Path content = store.open(ino, true);
+    try (java.nio.channels.FileChannel file = java.nio.channels.FileChannel.open(content, java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.CREATE) /* as the adapter opens it */) {
+      file.write(java.nio.ByteBuffer.wrap(data), 526);
+    }
+    store.wrote(ino, 526 + data.length);
+    store.settleRecalls();
+    store.release(ino, true);
+    byte[] expected = new byte[526 + data.length];
+    System.arraycopy(data, 0, expected, 526, data.length);
+    assertArrayEquals(expected, read(ino));
+  }
+
   @Test
   void quietDirtyFilesAreUploadedAndBecomeClean() throws Exception {
     byte[] data = random(3 * MIB, 1);
