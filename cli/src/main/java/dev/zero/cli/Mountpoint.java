@@ -6,6 +6,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
 import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
@@ -101,43 +102,47 @@ final class Mountpoint {
    * filesystem: the mount with the longest mountpoint that holds the path decides.
    */
   static ZeroMount zeroMountHolding(Path path) {
-    String[] best = null;
-    int bestLength = -1;
+    Mount best = null;
+    for (Mount mount : mounts()) {
+      if (path.startsWith(mount.mountpoint())
+          && (best == null || mount.mountpoint().toString().length() > best.mountpoint().toString().length())) {
+        best = mount;
+      }
+    }
+    return best != null && best.type().equals("fuse.zero") ? new ZeroMount(best.mountpoint(), Path.of(best.source())) : null;
+  }
+
+  /** The filesystem type of the mount at {@code path} ("fuse.zero", "ext4", ...); null if none. */
+  private static String mountType(Path path) {
+    for (Mount mount : mounts()) {
+      if (mount.mountpoint().equals(path)) {
+        return mount.type();
+      }
+    }
+    return null;
+  }
+
+  /** One line of /proc/self/mountinfo: where, the filesystem type, and the source. */
+  private record Mount(Path mountpoint, String type, String source) {}
+
+  /** This process's mounts, in mountinfo's order; none if it cannot be read. */
+  private static List<Mount> mounts() {
+    List<Mount> mounts = new ArrayList<>();
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
         String[] fields = line.split(" ");
-        int separator = List.of(fields).indexOf("-");
-        if (fields.length <= 4 || separator < 0 || separator + 2 >= fields.length) {
+        if (fields.length <= 4) {
           continue;
         }
-        Path mountpoint = Path.of(unescape(fields[4]));
-        if (path.startsWith(mountpoint) && mountpoint.toString().length() > bestLength) {
-          bestLength = mountpoint.toString().length();
-          best = new String[] {mountpoint.toString(), fields[separator + 1], unescape(fields[separator + 2])};
-        }
+        int separator = List.of(fields).indexOf("-");
+        String type = separator > 0 && separator + 1 < fields.length ? fields[separator + 1] : "unknown";
+        String source = separator > 0 && separator + 2 < fields.length ? unescape(fields[separator + 2]) : "";
+        mounts.add(new Mount(Path.of(unescape(fields[4])), type, source));
       }
     } catch (IOException e) {
-      return null;
+      return List.of();
     }
-    return best != null && best[1].equals("fuse.zero") ? new ZeroMount(Path.of(best[0]), Path.of(best[2])) : null;
-  }
-
-  /** The filesystem type of the mount at {@code path} ("fuse.zero", "ext4", ...), per /proc/self/mountinfo; null if none. */
-  private static String mountType(Path path) {
-    try {
-      List<String> lines = Files.readAllLines(Path.of("/proc/self/mountinfo"));
-      String wanted = path.toString();
-      for (String line : lines) {
-        String[] fields = line.split(" ");
-        if (fields.length > 4 && unescape(fields[4]).equals(wanted)) {
-          int separator = List.of(fields).indexOf("-");
-          return separator > 0 && separator + 1 < fields.length ? fields[separator + 1] : "unknown";
-        }
-      }
-      return null;
-    } catch (IOException e) {
-      return null;
-    }
+    return mounts;
   }
 
   /** mountinfo writes space, tab, newline and backslash as octal escapes. */

@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * What stays local, as the user sees and steers it: the state of files ({@code zero-cli ls},
@@ -232,25 +233,21 @@ public final class Residency {
     return inodes;
   }
 
-  private interface Visitor {
-    void visit(Found found);
-  }
-
   /** Visits the regular files of the tree at {@code ino}, depth first. */
-  private void walk(String path, long ino, Visitor visitor) throws FsException {
+  private void walk(String path, long ino, Consumer<Found> visitor) throws FsException {
     walk(path, ino, false, visitor);
   }
 
-  private void walk(String path, long ino, boolean withDirectories, Visitor visitor) throws FsException {
+  private void walk(String path, long ino, boolean withDirectories, Consumer<Found> visitor) throws FsException {
     Placement placement = store.state(ino);
     if (!placement.isDirectory()) {
       if (placement.residence() != null) {
-        visitor.visit(new Found(path, placement));
+        visitor.accept(new Found(path, placement));
       }
       return;
     }
     if (withDirectories) {
-      visitor.visit(new Found(path, placement));
+      visitor.accept(new Found(path, placement));
     }
     for (DirEntry entry : store.entries(ino)) {
       walk(join(path, entry.name()), entry.ino(), withDirectories, visitor);
