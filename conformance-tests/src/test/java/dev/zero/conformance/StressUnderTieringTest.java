@@ -33,10 +33,11 @@ class StressUnderTieringTest {
     private static final Duration PASS_INTERVAL = Duration.ofSeconds(2);
     /**
      * On top of twice the time without tiering: the noise of a shared 2-core machine, where the
-     * emulator, the passes and four workers share the cores (one run came within 0.3 s of a 2 s
-     * slack). Before tiering left the store's lock the run did not finish in 30 s.
+     * emulator, the passes and four workers share the cores. Runs came within 0.3 s of a 2 s
+     * slack and 0.5 s over a 5 s one (24.7 s against 24.2 s, in a CI run), with no operation
+     * over 300 ms; before tiering left the store's lock the run did not finish in 30 s.
      */
-    private static final Duration SLACK = Duration.ofSeconds(5);
+    private static final Duration SLACK = Duration.ofSeconds(8);
     private static final Duration LONGEST_WAIT = Duration.ofSeconds(1);
     /**
      * How long B2 takes to start sending a file from afar; the emulator on loopback answers at
