@@ -14,6 +14,8 @@ public record Stat(
         long blocks,
         int rdevMajor,
         int rdevMinor,
+        int devMajor,
+        int devMinor,
         Instant atime,
         Instant mtime,
         Instant ctime) {
@@ -37,6 +39,8 @@ public record Stat(
                 buf.getLong(48),
                 buf.getInt(128),
                 buf.getInt(132),
+                buf.getInt(136),
+                buf.getInt(140),
                 timestamp(buf, 64),
                 timestamp(buf, 112),
                 timestamp(buf, 96));
@@ -44,6 +48,11 @@ public record Stat(
 
     private static Instant timestamp(Pointer buf, int offset) {
         return Instant.ofEpochSecond(buf.getLong(offset), buf.getInt(offset + 8));
+    }
+
+    /** Whether {@code other} lies on the same filesystem (the same st_dev). */
+    public boolean sameDevice(Stat other) {
+        return devMajor == other.devMajor && devMinor == other.devMinor;
     }
 
     /** The file type bits, one of the S_IF* constants. */

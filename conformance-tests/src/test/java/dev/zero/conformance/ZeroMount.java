@@ -112,7 +112,7 @@ public final class ZeroMount implements AutoCloseable {
     /** Until the mountpoint is a mount that answers: a dead mount left there does not count. */
     private void awaitMounted() {
         long deadline = System.nanoTime() + MOUNT_TIMEOUT.toNanos();
-        while (!isMounted(mountpoint) || !isServed(mountpoint)) {
+        while (!isServed(mountpoint)) {
             if (!process.isAlive()) {
                 throw new AssertionError("zero-cli exited with code " + process.exitValue()
                         + " before " + mountpoint + " was mounted; its output:\n" + logTail());
@@ -126,13 +126,15 @@ public final class ZeroMount implements AutoCloseable {
     }
 
     /**
-     * Whether a live process answers on the mount: listing always asks it, whereas stat may be
-     * answered from the kernel's cache, even on a dead mount being replaced.
+     * Whether a live process answers on the mount. Opening the directory asks the process (stat
+     * may be answered from the kernel's cache, even on a dead mount being replaced), and the open
+     * directory must lie on another filesystem than its parent: while a dead mount is cleared
+     * and the new one is not yet in place, the open reaches the bare directory beneath.
      */
     private static boolean isServed(Path mountpoint) {
-        try (var entries = Files.newDirectoryStream(mountpoint)) {
-            return true;
-        } catch (IOException e) {
+        try (Fd root = Sys.open(mountpoint, Sys.O_RDONLY | Sys.O_DIRECTORY)) {
+            return !root.stat().sameDevice(Sys.stat(mountpoint.getParent()));
+        } catch (ErrnoException e) {
             return false;
         }
     }
