@@ -1302,6 +1302,15 @@ public final class InodeStore implements AutoCloseable {
    * the object's size is not the file's, the new object is garbage and false is returned; the
    * file stays dirty and is uploaded again later. The object it replaces becomes garbage.
    */
+  /**
+   * Whether the file is still as the job found it: not written, cut or freed since. An upload of
+   * a file that changed under it fails or is refused by {@link #uploaded}, as it should.
+   */
+  public synchronized boolean isCurrent(UploadJob job) {
+    Inode inode = inodeOrNull(job.ino());
+    return inode != null && inode.content() == ContentState.LOCAL_DIRTY && versions.getOrDefault(job.ino(), 0L) == job.version();
+  }
+
   public synchronized boolean uploaded(long ino, long version, String key, long bytes) {
     Inode inode = inodeOrNull(ino);
     if (inode == null || inode.content() != ContentState.LOCAL_DIRTY || versions.getOrDefault(ino, 0L) != version

@@ -5,7 +5,6 @@ import com.backblaze.b2.client.B2FilePolicy;
 import com.backblaze.b2.client.B2ListFilesIterable;
 import com.backblaze.b2.client.B2StorageClient;
 import com.backblaze.b2.client.contentSources.B2ContentTypes;
-import com.backblaze.b2.client.contentSources.B2FileContentSource;
 import com.backblaze.b2.client.exceptions.B2BadRequestException;
 import com.backblaze.b2.client.exceptions.B2Exception;
 import com.backblaze.b2.client.exceptions.B2NotFoundException;
@@ -104,12 +103,16 @@ public final class B2Remote implements Remote {
                 settings.bucketId(),
                 key,
                 B2ContentTypes.APPLICATION_OCTET,
-                B2FileContentSource.build(file.toFile()))
+                new FileRangeSource(file, 0, size))
             .build();
     try {
       B2FileVersion stored = isLarge(size) ? uploadLarge(request) : client.uploadSmallFile(request);
       return new RemoteObject(key, stored.getContentLength());
     } catch (B2Exception e) {
+      FileRangeSource.FileShrankException shrank = FileRangeSource.shrankIn(e);
+      if (shrank != null) {
+        throw new RemoteException(RemoteException.Kind.REFUSED, "Uploading '" + key + "' stopped: " + shrank.getMessage(), e);
+      }
       throw B2Failures.toRemoteException("upload '" + key + "'", e);
     }
   }

@@ -24,8 +24,8 @@ final class BoundedRetryPolicy implements B2RetryPolicy {
   @Override
   public Integer gotRetryableAfterDelay(
       String operation, int attemptsSoFar, long tookMillis, B2Exception e) {
-    if (attemptsSoFar >= maxAttempts) {
-      return null;
+    if (attemptsSoFar >= maxAttempts || FileRangeSource.shrankIn(e) != null) {
+      return null; // a file cut while it was uploaded would be cut again: its content is gone
     }
     Integer retryAfter = e.getRetryAfterSecondsOrNull();
     if (retryAfter != null) {
@@ -40,6 +40,6 @@ final class BoundedRetryPolicy implements B2RetryPolicy {
   @Override
   public boolean gotRetryableImmediately(
       String operation, int attemptsSoFar, long tookMillis, B2Exception e) {
-    return attemptsSoFar < maxAttempts;
+    return attemptsSoFar < maxAttempts && FileRangeSource.shrankIn(e) == null;
   }
 }

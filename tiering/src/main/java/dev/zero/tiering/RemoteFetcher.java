@@ -24,7 +24,9 @@ final class RemoteFetcher implements ContentFetcher {
     try {
       return remote.download(key, offset, length, target, offset, written -> progress.reached(offset + written));
     } catch (RemoteException e) {
-      errors.add("recall of " + key + " failed: " + e.getMessage());
+      if (target.isOpen()) { // else the recall was given up (the file changed or went away) and closed it
+        errors.add("recall of " + key + " failed: " + e.getMessage());
+      }
       throw e;
     }
   }

@@ -202,6 +202,46 @@ class B2RemoteFaultTest {
   }
 
   @Test
+  void aFileCutWhileItIsUploadedFailsTheUploadAtOnceWithoutRetries() throws Exception {
+    assertCutMidUploadFailsAtOnce(9_000_000, "b2_upload_file"); // under the large-file threshold
+  }
+
+  @Test
+  void aLargeFileCutWhileItIsUploadedFailsTheUploadAtOnceWithoutRetries() throws Exception {
+    assertCutMidUploadFailsAtOnce(30_000_000, "b2_upload_part"); // six parts, four sent at a time
+  }
+
+  /**
+   * The emulator waits a second before it reads the body, and the file is cut to nothing
+   * meanwhile: the rest of the body can no longer be sent. That must fail the call then, not
+   * leave it waiting for its socket to time out (20 s), nor try again with a file that is gone.
+   */
+  private void assertCutMidUploadFailsAtOnce(int size, String uploadCall) throws Exception {
+    Path cut = TestFiles.write(work, "cut", TestFiles.randomBytes(size, 31));
+    faults.add(Fault.slow(1000).times(4).onPathsContaining(uploadCall));
+    Thread cutter = new Thread(() -> {
+      try {
+        Thread.sleep(200);
+        try (FileChannel channel = FileChannel.open(cut, StandardOpenOption.WRITE)) {
+          channel.truncate(0);
+        }
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    cutter.start();
+
+    long started = System.nanoTime();
+    RemoteException e = assertThrows(RemoteException.class, () -> remote.upload("k", cut));
+    cutter.join();
+
+    assertTrue(millisSince(started) < 10_000, "took " + millisSince(started) + " ms");
+    assertEquals(RemoteException.Kind.REFUSED, e.kind(), e.toString());
+    assertTrue(e.getMessage().contains("was cut to"), e.getMessage());
+    assertEquals(List.of(), remote.list(""), "nothing is stored under the key");
+  }
+
+  @Test
   void outageFailsEveryCallAsUnavailableInBoundedTime() throws Exception {
     remote.upload("k", file);
     faults.add(Fault.outage());

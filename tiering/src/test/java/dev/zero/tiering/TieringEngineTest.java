@@ -104,6 +104,49 @@ class TieringEngineTest {
     return key;
   }
 
+  /** Something that happens as an upload starts, such as a writer coming in; it may fail the upload. */
+  private interface UploadStart {
+    void run(String key, Path file) throws Exception;
+  }
+
+  /** {@code remote}, with {@code start} run before each upload. */
+  private static Remote beforeEachUpload(Remote remote, UploadStart start) {
+    return new Remote() {
+      @Override
+      public RemoteObject upload(String key, Path file) throws RemoteException {
+        try {
+          start.run(key, file);
+        } catch (RemoteException e) {
+          throw e;
+        } catch (Exception e) {
+          throw new AssertionError(e);
+        }
+        return remote.upload(key, file);
+      }
+
+      @Override
+      public long download(String key, long offset, long length, java.nio.channels.FileChannel target, long targetOffset,
+          Progress progress) throws RemoteException {
+        return remote.download(key, offset, length, target, targetOffset, progress);
+      }
+
+      @Override
+      public void delete(String key) throws RemoteException {
+        remote.delete(key);
+      }
+
+      @Override
+      public java.util.List<RemoteObject> list(String prefix) throws RemoteException {
+        return remote.list(prefix);
+      }
+
+      @Override
+      public void close() {
+        remote.close();
+      }
+    };
+  }
+
   private Set<String> remoteKeys(String prefix) throws Exception {
     return remote.list(prefix).stream().map(RemoteObject::key).collect(Collectors.toSet());
   }
@@ -374,39 +417,11 @@ class TieringEngineTest {
   @Test
   void aFileChangedDuringItsUploadStaysDirty() throws Exception {
     long ino = write("a", random(MIB, 1));
-    Remote local = remote;
-    remote = new Remote() {
-      @Override
-      public RemoteObject upload(String key, Path file) throws RemoteException {
-        try {
-          if (LAYOUT.ownsContent(key)) {
-            rewrite(ino, random(MIB, 2)); // a writer comes in while the bytes are on their way
-          }
-        } catch (Exception e) {
-          throw new AssertionError(e);
-        }
-        return local.upload(key, file);
+    remote = beforeEachUpload(remote, (key, file) -> {
+      if (LAYOUT.ownsContent(key)) {
+        rewrite(ino, random(MIB, 2)); // a writer comes in while the bytes are on their way
       }
-
-      @Override
-      public long download(String key, long offset, long length, java.nio.channels.FileChannel target, long targetOffset,
-          Progress progress) throws RemoteException {
-        return local.download(key, offset, length, target, targetOffset, progress);
-      }
-
-      @Override
-      public void delete(String key) throws RemoteException {
-        local.delete(key);
-      }
-
-      @Override
-      public java.util.List<RemoteObject> list(String prefix) throws RemoteException {
-        return local.list(prefix);
-      }
-
-      @Override
-      public void close() {}
-    };
+    });
     TierReport report = engine(100L * MIB).runOnce(null, false);
     assertEquals(0, report.uploadedFiles());
     assertEquals(ContentState.LOCAL_DIRTY, store.getattr(ino).content());
@@ -430,5 +445,37 @@ class TieringEngineTest {
       b2.emulator.faults().clear();
       assertArrayEquals(data, read(ino), "the file reads again once B2 is back");
     }
+  }
+
+  /**
+   * A file written while its upload is under way makes that upload fail or be refused: the pass
+   * must not count that as a failure (tier --once would exit 1), nor stop the other uploads; the
+   * next pass uploads the file as it is then.
+   */
+  @Test
+  void aFileWrittenWhileItIsUploadedIsNoFailureAndIsUploadedByTheNextPass() throws Exception {
+    byte[] later = random(3000, 2);
+    long changing = write("changing", random(2000, 1));
+    long steady = write("steady", random(1000, 3));
+    boolean[] rewritten = {false};
+    remote = beforeEachUpload(remote, (key, file) -> {
+      if (file.endsWith(String.valueOf(changing)) && !rewritten[0]) {
+        rewritten[0] = true;
+        rewrite(changing, later);
+        throw new RemoteException(RemoteException.Kind.REFUSED, "Checksum did not match data received", null);
+      }
+    });
+
+    TierReport first = engine(100L * MIB).runOnce(null, false);
+    assertEquals(0, first.errors(), first.problems().toString());
+    assertEquals(1, first.uploadedFiles(), "the steady file is uploaded all the same");
+    assertEquals(ContentState.LOCAL_CLEAN, store.getattr(steady).content());
+    assertEquals(ContentState.LOCAL_DIRTY, store.getattr(changing).content());
+
+    TierReport second = engine.runOnce(null, false);
+    assertEquals(1, second.uploadedFiles(), second.summary());
+    assertEquals(ContentState.LOCAL_CLEAN, store.getattr(changing).content());
+    assertEquals(1, store.evict(java.util.List.of(changing)), "the changed file is evicted");
+    assertArrayEquals(later, read(changing), "what the remote holds is the file as it was written later");
   }
 }
