@@ -32,6 +32,7 @@ final class TieringPasses implements AutoCloseable {
     private long uploadedFiles;
     private long evictedFiles;
     private long recalledFiles;
+    private final List<Long> passMillis = new ArrayList<>();
 
     private TieringPasses(Path cache, Duration interval) {
         this.socket = cache.resolve("control.sock");
@@ -57,6 +58,7 @@ final class TieringPasses implements AutoCloseable {
 
     /** One request; the answer's last {@code progress} line holds the pass's totals. */
     private void pass() {
+        long start = System.nanoTime();
         String progress = null;
         String done = null;
         try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
@@ -81,6 +83,7 @@ final class TieringPasses implements AutoCloseable {
         String[] n = progress.split(" ");
         synchronized (this) {
             passes++;
+            passMillis.add((System.nanoTime() - start) / 1_000_000);
             uploadedFiles += Long.parseLong(n[1]);
             evictedFiles += Long.parseLong(n[3]);
             recalledFiles += Long.parseLong(n[5]);
@@ -100,7 +103,7 @@ final class TieringPasses implements AutoCloseable {
 
     synchronized String summary() {
         return passes + " tiering passes: " + uploadedFiles + " files uploaded, " + evictedFiles + " evicted, "
-                + recalledFiles + " recalled ahead of use" + (failures.isEmpty() ? "" : "; failures: " + failures);
+                + recalledFiles + " recalled ahead of use, taking " + passMillis + " ms" + (failures.isEmpty() ? "" : "; failures: " + failures);
     }
 
     synchronized long evictedFiles() {
