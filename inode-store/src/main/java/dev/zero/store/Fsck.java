@@ -108,22 +108,22 @@ public final class Fsck {
     while (!directories.isEmpty()) {
       long dir = directories.poll();
       String dirPath = pathOf.get(dir);
-      for (Map.Entry<Object[], Long> entry : List.copyOf(store.dentryMap().read().prefixSubMap(new Object[] {dir}).entrySet())) {
-        String name = (String) entry.getKey()[1];
+      for (Map.Entry<String, Long> entry : store.namesIn(dir).entrySet()) {
+        String name = entry.getKey();
         String path = (dirPath.equals("/") ? "/" : dirPath + "/") + name;
         long child = entry.getValue();
         Inode inode = store.inodeOrNull(child);
         if (inode == null) {
           problem(path + ": the entry names inode " + child + ", which does not exist; the entry should go", true);
           if (repair) {
-            store.dentryMap().remove(entry.getKey());
+            store.dropName(dir, name);
           }
           continue;
         }
         if (inode.isDirectory() && pathOf.containsKey(child)) {
           problem(path + ": a second name of directory " + pathOf.get(child) + " (a cycle); the second name should go", true);
           if (repair) {
-            store.dentryMap().remove(entry.getKey());
+            store.dropName(dir, name);
           }
           continue;
         }
@@ -144,12 +144,12 @@ public final class Fsck {
   }
 
   private void checkInodes(Map<String, Long> remoteObjects, ContentFetcher deep) throws IOException {
-    for (long ino : List.copyOf(store.inodeMap().read().keySet())) {
+    for (long ino : store.inodeNumbers()) {
       Inode inode = store.inodeOrNull(ino);
       String path = pathOf.getOrDefault(ino, "inode " + ino);
       int nameCount = names.getOrDefault(ino, 0);
       if (inode.nlink() == 0) {
-        if (store.orphanSet().containsKey(ino)) {
+        if (store.isOrphan(ino)) {
           // Unlinked while open, or while the kernel still held it: freed at the next mount.
           leftovers.add(path + ": an orphan the last mount did not free (it stopped while the file was in use)");
         } else {
@@ -172,7 +172,7 @@ public final class Fsck {
           store.save(inode.withNlink(expected, inode.ctime()));
         }
       }
-      if (inode.isSymlink() && store.symlinkMap().get(ino) == null) {
+      if (inode.isSymlink() && !store.hasSymlinkTarget(ino)) {
         problem(path + ": symlink without a target; it goes to /" + LOST_AND_FOUND, true);
         toLostAndFound.add(ino);
       }
@@ -341,11 +341,6 @@ public final class Fsck {
       long lostAndFound = store.lostAndFound(LOST_AND_FOUND);
       for (long ino : toLostAndFound) {
         Inode inode = store.inodeOrNull(ino);
-        for (Object[] key : List.copyOf(store.dentryMap().read().keySet())) {
-          if (store.dentryMap().get(key) == ino) {
-            store.dentryMap().remove(key);
-          }
-        }
         if (inode.isRegular() && inode.content() != ContentState.REMOTE) {
           long kept = Math.max(0, sizeOnDisk(ino));
           inode = new Inode(ino, inode.mode(), inode.uid(), inode.gid(), inode.nlink(), kept, inode.rdev(),
@@ -354,14 +349,7 @@ public final class Fsck {
           inode = new Inode(ino, inode.mode(), inode.uid(), inode.gid(), inode.nlink(), 0, inode.rdev(),
               inode.atime(), inode.mtime(), inode.ctime(), inode.parent(), ContentState.LOCAL_DIRTY, null);
         }
-        store.dentryMap().put(InodeStore.key(lostAndFound, "#" + ino), ino);
-        if (inode.isDirectory()) {
-          store.save(inode.withParent(lostAndFound, inode.ctime()));
-          Inode dir = store.inodeOrNull(lostAndFound);
-          store.save(dir.withNlink(dir.nlink() + 1, dir.ctime()));
-        } else {
-          store.save(inode.withNlink(1, inode.ctime()));
-        }
+        store.replaceNames(inode, lostAndFound, "#" + ino);
       }
       for (Map.Entry<Path, String> adopted : toAdopt.entrySet()) {
         store.adoptContent(adopted.getKey(), lostAndFound, adopted.getValue());

@@ -33,6 +33,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -404,21 +406,53 @@ public final class InodeStore implements AutoCloseable {
     return whole;
   }
 
-  // Fsck reads and repairs the tables directly, under this store's lock.
-  JournaledMap<Long, Inode, HTreeMap<Long, Inode>> inodeMap() {
-    return inodes;
+  // ---- repairs: what fsck reads, and changes through these named operations only ----------
+
+  /** Every name in {@code dir} and the inode number it names, whether that inode exists or not. */
+  synchronized SortedMap<String, Long> namesIn(long dir) {
+    SortedMap<String, Long> names = new TreeMap<>();
+    dentries.read().prefixSubMap(new Object[] {dir}).forEach((key, ino) -> names.put((String) key[1], ino));
+    return names;
   }
 
-  JournaledMap<Object[], Long, BTreeMap<Object[], Long>> dentryMap() {
-    return dentries;
+  synchronized List<Long> inodeNumbers() {
+    return List.copyOf(inodes.read().keySet());
   }
 
-  JournaledMap<Long, String, HTreeMap<Long, String>> symlinkMap() {
-    return symlinks;
+  /** Unlinked while open or held by the kernel: freed at the next mount. */
+  synchronized boolean isOrphan(long ino) {
+    return orphans.containsKey(ino);
   }
 
-  JournaledMap<Long, Boolean, HTreeMap<Long, Boolean>> orphanSet() {
-    return orphans;
+  synchronized boolean hasSymlinkTarget(long ino) {
+    return symlinks.get(ino) != null;
+  }
+
+  /** Removes one name, leaving link counts alone: fsck counts the names that are left. */
+  synchronized void dropName(long dir, String name) {
+    dentries.remove(key(dir, name));
+    treeVersion++;
+  }
+
+  /**
+   * Replaces every name {@code inode} had with the one name {@code name} in {@code dir} (fsck's
+   * move into /lost+found), and saves it with the link count and parent that go with that.
+   */
+  synchronized void replaceNames(Inode inode, long dir, String name) throws FsException {
+    long ino = inode.ino();
+    for (Map.Entry<Object[], Long> entry : List.copyOf(dentries.read().entrySet())) {
+      if (entry.getValue() == ino) {
+        dentries.remove(entry.getKey());
+      }
+    }
+    dentries.put(key(dir, name), ino);
+    if (inode.isDirectory()) {
+      save(inode.withParent(dir, inode.ctime()));
+      Inode parent = inode(dir);
+      save(parent.withNlink(parent.nlink() + 1, parent.ctime()));
+    } else {
+      save(inode.withNlink(1, inode.ctime()));
+    }
   }
 
   // ---- lookups -------------------------------------------------------------------------------

@@ -156,7 +156,7 @@ class BackupAndFsckTest {
       shortened = write(store, ROOT, "short", new byte[] {1, 2, 3, 4});
       long counted = write(store, ROOT, "counted", new byte[] {1});
       store.sync();
-      store.dentryMap().remove(InodeStore.key(d.ino(), "lost")); // a name vanishes, its inode stays
+      store.dropName(d.ino(), "lost"); // a name vanishes, its inode stays
       store.save(store.getattr(counted).withNlink(5, Timespec.now()));
       store.sync();
       Files.delete(store.content().path(gone)); // content never uploaded, lost on disk
