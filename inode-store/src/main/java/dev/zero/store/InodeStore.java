@@ -1153,12 +1153,16 @@ public final class InodeStore implements AutoCloseable {
     save(inode.withMode(inode.mode(), Timespec.now()));
   }
 
-  public synchronized byte[] getxattr(long ino, String name) throws FsException {
-    inode(ino);
+  public byte[] getxattr(long ino, String name) throws FsException {
     checkXattrName(name);
     if (name.equals(STATE_XATTR)) {
-      return Placement.xattrValue(stateLocked(ino)).getBytes(StandardCharsets.UTF_8);
+      return Placement.xattrValue(state(ino)).getBytes(StandardCharsets.UTF_8);
     }
+    return storedXattr(ino, name);
+  }
+
+  private synchronized byte[] storedXattr(long ino, String name) throws FsException {
+    inode(ino);
     byte[] value = xattrs.get(key(ino, name));
     if (value == null) {
       throw new FsException(ENODATA, "no xattr " + name);
@@ -1206,25 +1210,23 @@ public final class InodeStore implements AutoCloseable {
   // ---- what stays local ------------------------------------------------------------------------
 
   /** Where an inode's content is, for {@code zero-cli ls} and {@link #STATE_XATTR}. */
-  public synchronized Placement state(long ino) throws FsException {
-    return stateLocked(ino);
-  }
-
-  private Placement stateLocked(long ino) throws FsException {
-    Inode inode = inode(ino);
-    Placement.Residence residence = null;
-    long localBytes = 0;
-    if (inode.isRegular()) {
-      localBytes = usage.blocks(ino) * 512;
-      residence = switch (inode.content()) {
+  public Placement state(long ino) throws FsException {
+    // Measured before the monitor is taken, as getattr does: it may stat the content file.
+    long measured = usage.blocks(ino) * 512;
+    synchronized (this) {
+      Inode inode = inode(ino);
+      if (!inode.isRegular()) {
+        return new Placement(ino, inode.type(), null, pinned.contains(ino), 0, inode.size());
+      }
+      Placement.Residence residence = switch (inode.content()) {
         case LOCAL_DIRTY -> Placement.Residence.LOCAL;
         case LOCAL_CLEAN -> inode.remoteKey() != null ? Placement.Residence.SYNCED : Placement.Residence.LOCAL;
         // A recall read to its end is local; only making it durable waits for the next settling.
         case REMOTE -> recalls.containsKey(ino) && recalls.get(ino).complete() ? Placement.Residence.SYNCED
-            : localBytes > 0 ? Placement.Residence.PARTIAL : Placement.Residence.REMOTE;
+            : measured > 0 ? Placement.Residence.PARTIAL : Placement.Residence.REMOTE;
       };
+      return new Placement(ino, inode.type(), residence, pinned.contains(ino), measured, inode.size());
     }
-    return new Placement(ino, inode.type(), residence, pinned.contains(ino), localBytes, inode.size());
   }
 
   /**
