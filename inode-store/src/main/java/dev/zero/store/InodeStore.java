@@ -1322,7 +1322,9 @@ public final class InodeStore implements AutoCloseable {
     List<UploadJob> jobs = new ArrayList<>();
     for (long ino : tiers.members(TierIndex.Tier.DIRTY)) {
       Inode inode = inodeOrNull(ino);
-      if (inode != null && !writers.containsKey(ino) && inode.mtime().sec() <= cutoffSeconds) {
+      // ctime too: tar, cp -a and git set an old mtime on what they have just written.
+      if (inode != null && !writers.containsKey(ino) && inode.mtime().sec() <= cutoffSeconds
+          && inode.ctime().sec() <= cutoffSeconds) {
         if (inode.size() == 0 && !Files.exists(content.path(ino))) {
           createEmptyContent(ino); // a file made by mknod and never opened has no content file yet
         }
@@ -1333,12 +1335,6 @@ public final class InodeStore implements AutoCloseable {
   }
 
   /**
-   * Records that {@code key}, an object of {@code bytes} bytes, holds the content of {@code ino}
-   * as of {@code version}. If the file changed, went away or was opened for writing meanwhile, or
-   * the object's size is not the file's, the new object is garbage and false is returned; the
-   * file stays dirty and is uploaded again later. The object it replaces becomes garbage.
-   */
-  /**
    * Whether the file is still as the job found it: not written, cut or freed since. An upload of
    * a file that changed under it fails or is refused by {@link #uploaded}, as it should.
    */
@@ -1347,6 +1343,12 @@ public final class InodeStore implements AutoCloseable {
     return inode != null && inode.content() == ContentState.LOCAL_DIRTY && versions.getOrDefault(job.ino(), 0L) == job.version();
   }
 
+  /**
+   * Records that {@code key}, an object of {@code bytes} bytes, holds the content of {@code ino}
+   * as of {@code version}. If the file changed, went away or was opened for writing meanwhile, or
+   * the object's size is not the file's, the new object is garbage and false is returned; the
+   * file stays dirty and is uploaded again later. The object it replaces becomes garbage.
+   */
   public synchronized boolean uploaded(long ino, long version, String key, long bytes) {
     Inode inode = inodeOrNull(ino);
     if (inode == null || inode.content() != ContentState.LOCAL_DIRTY || versions.getOrDefault(ino, 0L) != version

@@ -330,6 +330,17 @@ class InodeStoreTest {
     assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(store.content().path(recalled).getParent())));
   }
 
+  @Test
+  void aFileJustWrittenWithAnOldMtimeIsNotQuietYet() throws Exception {
+    long ino = store.mknod(InodeStore.ROOT, "extracted", FileMode.S_IFREG | 0644, 0, 0, 0).ino();
+    writeAll(ino, new byte[] {1, 2, 3});
+    Timespec archived = new Timespec(978307200, 0); // 2001, as tar x sets it
+    store.utimens(ino, archived, archived);
+
+    assertEquals(List.of(), store.uploadJobs(Duration.ofMinutes(1)), "changed just now, whatever its mtime says");
+    assertEquals(List.of(ino), store.uploadJobs(Duration.ZERO).stream().map(InodeStore.UploadJob::ino).toList());
+  }
+
   private void writeAll(long ino, byte[] data) throws Exception {
     Files.write(store.open(ino, true), data);
     store.wrote(ino, data.length);
