@@ -1154,7 +1154,6 @@ public final class InodeStore implements AutoCloseable {
   }
 
   public byte[] getxattr(long ino, String name) throws FsException {
-    checkXattrName(name);
     if (name.equals(STATE_XATTR)) {
       return Placement.xattrValue(state(ino)).getBytes(StandardCharsets.UTF_8);
     }
@@ -1163,6 +1162,7 @@ public final class InodeStore implements AutoCloseable {
 
   private synchronized byte[] storedXattr(long ino, String name) throws FsException {
     inode(ino);
+    checkXattrName(name);
     byte[] value = xattrs.get(key(ino, name));
     if (value == null) {
       throw new FsException(ENODATA, "no xattr " + name);
@@ -1322,9 +1322,9 @@ public final class InodeStore implements AutoCloseable {
     List<UploadJob> jobs = new ArrayList<>();
     for (long ino : tiers.members(TierIndex.Tier.DIRTY)) {
       Inode inode = inodeOrNull(ino);
-      // ctime too: tar, cp -a and git set an old mtime on what they have just written.
-      if (inode != null && !writers.containsKey(ino) && inode.mtime().sec() <= cutoffSeconds
-          && inode.ctime().sec() <= cutoffSeconds) {
+      // By ctime, which every change moves and no program sets: tar, cp -a and git set old
+      // mtimes on what they have just written, and a future mtime would hold a file back.
+      if (inode != null && !writers.containsKey(ino) && inode.ctime().sec() <= cutoffSeconds) {
         if (inode.size() == 0 && !Files.exists(content.path(ino))) {
           createEmptyContent(ino); // a file made by mknod and never opened has no content file yet
         }

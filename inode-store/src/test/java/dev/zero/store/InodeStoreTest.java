@@ -341,6 +341,18 @@ class InodeStoreTest {
     assertEquals(List.of(ino), store.uploadJobs(Duration.ZERO).stream().map(InodeStore.UploadJob::ino).toList());
   }
 
+  @Test
+  void aFileWithAFutureMtimeIsQuietOnceItsChangeIsOld() throws Exception {
+    long ino = store.mknod(InodeStore.ROOT, "from-a-fast-clock", FileMode.S_IFREG | 0644, 0, 0, 0).ino();
+    writeAll(ino, new byte[] {1, 2, 3});
+    Timespec future = new Timespec(4102444800L, 0); // 2100
+    store.utimens(ino, future, future);
+    Thread.sleep(1100); // ctime is kept to the second
+
+    assertEquals(List.of(ino), store.uploadJobs(Duration.ofSeconds(1)).stream().map(InodeStore.UploadJob::ino).toList(),
+        "quiet for a second, though its mtime is years ahead");
+  }
+
   private void writeAll(long ino, byte[] data) throws Exception {
     Files.write(store.open(ino, true), data);
     store.wrote(ino, data.length);

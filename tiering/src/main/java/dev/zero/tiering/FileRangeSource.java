@@ -28,8 +28,8 @@ final class FileRangeSource implements B2ContentSource {
 
   /** The file was cut while it was read for an upload: the upload is of content that is gone. */
   static final class FileShrankException extends IOException {
-    FileShrankException(Path file, long expected, long got) {
-      super(file + " was cut to " + got + " bytes while " + expected + " were being uploaded");
+    FileShrankException(Path file, long end, long got) {
+      super(file + " ended at byte " + got + " while its bytes up to " + end + " were being uploaded");
     }
   }
 
@@ -89,7 +89,7 @@ final class FileRangeSource implements B2ContentSource {
       }
       int n = channel.read(ByteBuffer.wrap(buffer, at, (int) Math.min(max, length - done)), offset + done);
       if (n < 0) {
-        throw new FileShrankException(file, length, done);
+        throw new FileShrankException(file, offset + length, offset + done);
       }
       done += n;
       return n;

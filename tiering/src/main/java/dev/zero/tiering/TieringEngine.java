@@ -322,13 +322,14 @@ public final class TieringEngine implements AutoCloseable {
         } catch (RemoteException e) {
           // The object may be partly there; it is nobody's.
           store.discard(key);
-          if (!store.isCurrent(job)) {
+          boolean remoteFailing = e.kind() == RemoteException.Kind.UNAVAILABLE || e.kind() == RemoteException.Kind.UNAUTHORIZED;
+          if (!remoteFailing && !store.isCurrent(job)) {
             // Written, cut or deleted while it was read: the next pass uploads what it is now.
             LOG.log(Level.DEBUG, "upload of inode " + job.ino() + " given up, the file changed: " + e.getMessage());
             return;
           }
           pass.failed("upload of " + store.pathOf(job.ino()) + " failed: " + e.getMessage());
-          if (e.kind() == RemoteException.Kind.UNAVAILABLE || e.kind() == RemoteException.Kind.UNAUTHORIZED) {
+          if (remoteFailing) {
             remoteDown.set(true);
           }
         }

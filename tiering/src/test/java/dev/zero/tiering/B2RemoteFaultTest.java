@@ -204,11 +204,14 @@ class B2RemoteFaultTest {
   @Test
   void aFileCutWhileItIsUploadedFailsTheUploadAtOnceWithoutRetries() throws Exception {
     assertCutMidUploadFailsAtOnce(9_000_000, "b2_upload_file"); // under the large-file threshold
+    assertEquals(1, stats.count("b2_upload_file"), "the upload of a file that is gone is not tried again");
   }
 
   @Test
   void aLargeFileCutWhileItIsUploadedFailsTheUploadAtOnceWithoutRetries() throws Exception {
     assertCutMidUploadFailsAtOnce(30_000_000, "b2_upload_part"); // six parts, four sent at a time
+    assertTrue(stats.count("b2_upload_part") <= 6, "no part is tried again: " + stats.count("b2_upload_part") + " part uploads");
+    assertEquals(1, stats.count("b2_cancel_large_file"), "the large file is cancelled, so its parts stop taking space");
   }
 
   /**
@@ -237,7 +240,7 @@ class B2RemoteFaultTest {
 
     assertTrue(millisSince(started) < 10_000, "took " + millisSince(started) + " ms");
     assertEquals(RemoteException.Kind.REFUSED, e.kind(), e.toString());
-    assertTrue(e.getMessage().contains("was cut to"), e.getMessage());
+    assertTrue(e.getMessage().contains("while its bytes up to"), e.getMessage());
     assertEquals(List.of(), remote.list(""), "nothing is stored under the key");
   }
 
