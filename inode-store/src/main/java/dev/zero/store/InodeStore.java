@@ -1339,8 +1339,12 @@ public final class InodeStore implements AutoCloseable {
    * a file that changed under it fails or is refused by {@link #uploaded}, as it should.
    */
   public synchronized boolean isCurrent(UploadJob job) {
-    Inode inode = inodeOrNull(job.ino());
-    return inode != null && inode.content() == ContentState.LOCAL_DIRTY && versions.getOrDefault(job.ino(), 0L) == job.version();
+    return isCurrent(job.ino(), job.version());
+  }
+
+  private boolean isCurrent(long ino, long version) {
+    Inode inode = inodeOrNull(ino);
+    return inode != null && inode.content() == ContentState.LOCAL_DIRTY && versions.getOrDefault(ino, 0L) == version;
   }
 
   /**
@@ -1351,8 +1355,7 @@ public final class InodeStore implements AutoCloseable {
    */
   public synchronized boolean uploaded(long ino, long version, String key, long bytes) {
     Inode inode = inodeOrNull(ino);
-    if (inode == null || inode.content() != ContentState.LOCAL_DIRTY || versions.getOrDefault(ino, 0L) != version
-        || writers.containsKey(ino) || bytes != inode.size()) {
+    if (!isCurrent(ino, version) || writers.containsKey(ino) || bytes != inode.size()) {
       if (inode != null && bytes != inode.size() && versions.getOrDefault(ino, 0L) == version) {
         LOG.log(Level.WARNING, "the upload of inode " + ino + " read " + bytes + " bytes, but the file has "
             + inode.size() + "; it stays dirty and is uploaded again");
