@@ -6,8 +6,10 @@ import java.lang.System.Logger.Level;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import jnr.posix.FileStat;
 import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
@@ -88,8 +90,17 @@ public final class ContentStore {
     }
   }
 
-  public Path path(long ino) {
+  Path path(long ino) {
     return dir.resolve(shardName((int) (ino & 0xff))).resolve(Long.toString(ino));
+  }
+
+  /** What stat(2) says of a content file: what a writer Zero does not see (the kernel) left there. */
+  public record ContentFile(long size, long mtimeNanos) {}
+
+  /** The size and mtime of an inode's content file. */
+  public ContentFile stat(long ino) throws IOException {
+    BasicFileAttributes file = Files.readAttributes(path(ino), BasicFileAttributes.class);
+    return new ContentFile(file.size(), file.lastModifiedTime().to(TimeUnit.NANOSECONDS));
   }
 
   /** The inode a content file belongs to, or -1 if the file is not one of Zero's. */

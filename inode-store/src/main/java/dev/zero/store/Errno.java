@@ -23,7 +23,8 @@ public enum Errno {
   ENOTEMPTY(39),
   ENODATA(61),
   EILSEQ(84),
-  EOPNOTSUPP(95);
+  EOPNOTSUPP(95),
+  EDQUOT(122);
 
   private final int code;
 
@@ -33,5 +34,15 @@ public enum Errno {
 
   public int code() {
     return code;
+  }
+
+  /** The value for a code a system call failed with; one the store never decides on is EIO. */
+  static Errno ofCode(int code) {
+    for (Errno errno : values()) {
+      if (errno.code == code) {
+        return errno;
+      }
+    }
+    return EIO;
   }
 }

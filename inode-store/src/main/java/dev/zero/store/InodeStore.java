@@ -807,7 +807,8 @@ public final class InodeStore implements AutoCloseable {
   /**
    * Notes that a handle on {@code ino} is open and returns its local content file, which lives
    * on until the last release. A handle that may write gets the whole content recalled first,
-   * because writes go to the local file.
+   * because writes go to the local file. File I/O opens through {@link ContentHandle}, which
+   * calls this.
    */
   public Path open(long ino, boolean write) throws FsException {
     synchronized (this) {
@@ -927,7 +928,7 @@ public final class InodeStore implements AutoCloseable {
    * safe in the remote. Fails with ENOSPC only when none of that makes room. Call before writing
    * or recalling, without holding the store's monitor; nothing written so far is touched.
    */
-  public void ensureRoomFor(long bytes) throws FsException {
+  void ensureRoomFor(long bytes) throws FsException {
     assert !Thread.holdsLock(this) : "making room waits for deletions that need the store's monitor";
     if (content.tryReserve(bytes)) {
       return;
@@ -973,17 +974,16 @@ public final class InodeStore implements AutoCloseable {
   }
 
   /** fallocate's mode bits that Zero's local content supports (linux/falloc.h). */
-  public static final int FALLOC_FL_KEEP_SIZE = 0x01;
-  public static final int FALLOC_FL_PUNCH_HOLE = 0x02;
-  public static final int FALLOC_FL_ZERO_RANGE = 0x10;
+  static final int FALLOC_FL_KEEP_SIZE = 0x01;
+  static final int FALLOC_FL_PUNCH_HOLE = 0x02;
+  static final int FALLOC_FL_ZERO_RANGE = 0x10;
 
   /**
    * Checks a fallocate on an inode open for writing (so local and dirty already), and makes
-   * room for what it allocates. The caller then runs it on the content file and, unless it kept
-   * the size or only allocated, reports it with {@link #wrote}. Collapsing and inserting ranges,
+   * room for what it allocates; {@link ContentHandle#fallocate} then runs it on the content file. Collapsing and inserting ranges,
    * which move the bytes of a file, are not supported.
    */
-  public void checkFallocate(long ino, int mode, long offset, long length) throws FsException {
+  void checkFallocate(long ino, int mode, long offset, long length) throws FsException {
     if (offset < 0 || length <= 0) {
       throw new FsException(EINVAL, "fallocate of " + length + " bytes at " + offset);
     }
@@ -1042,7 +1042,7 @@ public final class InodeStore implements AutoCloseable {
    * Like {@link #ensureLocal(long, long, long)}, for a read through the open handle {@code
    * reader}: the kernel's immediate retry of a read that failed on it fails at once.
    */
-  public void ensureLocal(long ino, long offset, long length, long reader) throws FsException {
+  void ensureLocal(long ino, long offset, long length, long reader) throws FsException {
     Recall recall;
     ContentFetcher source;
     synchronized (this) {

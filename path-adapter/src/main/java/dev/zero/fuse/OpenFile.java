@@ -1,24 +1,22 @@
 package dev.zero.fuse;
 
-import java.util.concurrent.atomic.AtomicBoolean;
+import dev.zero.store.ContentHandle;
 
 /**
- * A file handle the kernel holds: the inode, the cache file's descriptor, and how it was opened.
- * A passthrough handle's reads and writes never reach Zero: the kernel does them on the cache
- * file itself.
+ * A file handle the kernel holds: the content handle, and whether the kernel serves it by itself
+ * (passthrough), in which case its reads and writes never reach Zero.
  */
 final class OpenFile {
-  final long ino;
-  final int fd;
-  final boolean writable;
+  final ContentHandle content;
   final boolean passthrough;
-  /** Whether a read through this handle has marked the inode accessed yet. */
-  final AtomicBoolean accessed = new AtomicBoolean();
 
-  OpenFile(long ino, int fd, boolean writable, boolean passthrough) {
-    this.ino = ino;
-    this.fd = fd;
-    this.writable = writable;
+  OpenFile(ContentHandle content, boolean passthrough) {
+    this.content = content;
     this.passthrough = passthrough;
+  }
+
+  /** Whether the kernel may have written the content file through this handle, unseen by Zero. */
+  boolean writtenByKernel() {
+    return passthrough && content.writable();
   }
 }

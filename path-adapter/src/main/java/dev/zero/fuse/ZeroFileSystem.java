@@ -10,6 +10,8 @@ import dev.zero.fusekernel.Opened;
 import dev.zero.fusekernel.Request;
 import dev.zero.fusekernel.SetAttr;
 import dev.zero.fusekernel.Statfs;
+import dev.zero.store.ContentHandle;
+import dev.zero.store.ContentStore.ContentFile;
 import dev.zero.store.DirEntry;
 import dev.zero.store.Errno;
 import dev.zero.store.FileMode;
@@ -21,9 +23,6 @@ import dev.zero.store.Timespec;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -189,12 +188,10 @@ public final class ZeroFileSystem implements FileSystem {
   /** Takes what the kernel wrote to the cache file by passthrough since last time: its size and mtime. */
   private Inode recordKernelWrites(long ino) throws FsException {
     return orderedWithKernelWrites(ino, () -> {
-      BasicFileAttributes content = contentAttributes(ino);
-      if (content != null) {
-        long mtime = content.lastModifiedTime().to(TimeUnit.NANOSECONDS);
-        if (ioModes.accountWrites(ino, mtime)) {
-          return store.contentWritten(ino, content.size(), new Timespec(Math.floorDiv(mtime, 1_000_000_000L), (int) Math.floorMod(mtime, 1_000_000_000L)));
-        }
+      ContentFile content = contentFile(ino);
+      if (content != null && ioModes.accountWrites(ino, content.mtimeNanos())) {
+        long mtime = content.mtimeNanos();
+        return store.contentWritten(ino, content.size(), new Timespec(Math.floorDiv(mtime, 1_000_000_000L), (int) Math.floorMod(mtime, 1_000_000_000L)));
       }
       return store.getattr(ino);
     });
@@ -211,9 +208,9 @@ public final class ZeroFileSystem implements FileSystem {
     }
   }
 
-  private BasicFileAttributes contentAttributes(long ino) {
+  private ContentFile contentFile(long ino) {
     try {
-      return Files.readAttributes(store.content().path(ino), BasicFileAttributes.class);
+      return store.content().stat(ino);
     } catch (IOException e) {
       LOG.log(Level.WARNING, "cannot read the size of the cache file of inode " + ino + ": " + e.getMessage());
       return null;
@@ -221,8 +218,8 @@ public final class ZeroFileSystem implements FileSystem {
   }
 
   private long contentMtime(long ino) {
-    BasicFileAttributes content = contentAttributes(ino);
-    return content == null ? 0 : content.lastModifiedTime().to(TimeUnit.NANOSECONDS);
+    ContentFile content = contentFile(ino);
+    return content == null ? 0 : content.mtimeNanos();
   }
 
   @Override
@@ -406,18 +403,17 @@ public final class ZeroFileSystem implements FileSystem {
 
   private void openHandle(long ino, int flags, Opened opened) throws FuseException {
     boolean writable = (flags & O_ACCMODE) != O_RDONLY;
-    String contentPath = call(() -> store.open(ino, writable)).toString();
-    // Always read-write: the kernel has already checked the caller's access mode.
-    int fd = LibC.INSTANCE.open(contentPath, LibC.O_RDWR | LibC.O_CREAT | LibC.O_CLOEXEC, 0600);
-    if (fd < 0) {
-      int errno = LibC.errno();
-      store.release(ino, writable);
-      throw new FuseException(errno, "cannot open the cache file " + contentPath);
+    ContentHandle content = call(() -> ContentHandle.open(store, ino, writable));
+    boolean unwatched;
+    try {
+      unwatched = content.mayServeUnwatched();
+    } catch (FsException e) {
+      content.close();
+      throw new FuseException(e.errno().code(), e.getMessage());
     }
-    boolean unwatched = call(() -> store.mayServeUnwatched(ino, writable));
-    int backingId = ioModes.open(ino, fd, unwatched, writable, () -> contentMtime(ino));
+    int backingId = ioModes.open(ino, content.fd(), unwatched, writable, () -> contentMtime(ino));
     long fh = lastHandle.incrementAndGet();
-    openFiles.put(fh, new OpenFile(ino, fd, writable, backingId != 0));
+    openFiles.put(fh, new OpenFile(content, backingId != 0));
     opened.fh = fh;
     if (backingId == 0) {
       // The pages the kernel cached are still good: every write goes through it.
@@ -427,61 +423,27 @@ public final class ZeroFileSystem implements FileSystem {
       opened.flags = Opened.PASSTHROUGH;
       opened.backingId = backingId;
       if (!writable) {
-        touchAtime(ino); // the kernel reads a passthrough file without telling us
+        content.readDone(); // the kernel reads a passthrough file without telling us
       }
     }
   }
 
   @Override
   public int read(Request request, long nodeId, long fh, long offset, int size, ByteBuffer into) throws FuseException {
-    OpenFile file = handle(fh);
-    run(() -> store.ensureLocal(file.ino, offset, size, fh));
-    long read = LibC.INSTANCE.pread(file.fd, into, size, offset);
-    if (read < 0) {
-      throw new FuseException(LibC.errno(), "reading the cache file of inode " + file.ino);
-    }
-    if (file.accessed.compareAndSet(false, true)) {
-      touchAtime(file.ino);
-    }
-    return (int) read;
-  }
-
-  private void touchAtime(long ino) {
-    try {
-      store.touchAtime(ino);
-    } catch (FsException e) {
-      // the file went away meanwhile: nothing to mark
-    }
+    ContentHandle content = handle(fh).content;
+    return call(() -> content.read(offset, size, into));
   }
 
   @Override
   public int write(Request request, long nodeId, long fh, long offset, ByteBuffer data, int writeFlags) throws FuseException {
-    OpenFile file = handle(fh);
-    int size = data.remaining();
-    run(() -> store.ensureRoomFor(size));
-    long written = LibC.INSTANCE.pwrite(file.fd, data, size, offset);
-    if (written < 0) {
-      throw new FuseException(LibC.errno(), "writing the cache file of inode " + file.ino);
-    }
-    run(() -> store.wrote(file.ino, offset + written));
-    return (int) written;
+    ContentHandle content = handle(fh).content;
+    return call(() -> content.write(offset, data));
   }
 
   @Override
   public void fallocate(Request request, long nodeId, long fh, long offset, long length, int mode) throws FuseException {
-    OpenFile file = handle(fh);
-    run(() -> store.checkFallocate(file.ino, mode, offset, length));
-    if (LibC.INSTANCE.fallocate(file.fd, mode, offset, length) < 0) {
-      throw new FuseException(LibC.errno(), "fallocate on the cache file of inode " + file.ino);
-    }
-    boolean onlyAllocated = mode == 0 || mode == InodeStore.FALLOC_FL_KEEP_SIZE;
-    run(() -> {
-      if ((mode & InodeStore.FALLOC_FL_KEEP_SIZE) == 0) {
-        store.wrote(file.ino, offset + length); // the size grows; zeroed bytes are new content
-      } else if (!onlyAllocated) {
-        store.wrote(file.ino, 0); // bytes inside the file became zeros
-      }
-    });
+    ContentHandle content = handle(fh).content;
+    run(() -> content.fallocate(mode, offset, length));
   }
 
   // No flush: close() is not a durability point in POSIX, and with FLUSH unanswered (ENOSYS) the
@@ -490,14 +452,12 @@ public final class ZeroFileSystem implements FileSystem {
   @Override
   public void fsync(Request request, long nodeId, long fh, boolean dataOnly) throws FuseException {
     OpenFile file = handle(fh);
-    int result = dataOnly ? LibC.INSTANCE.fdatasync(file.fd) : LibC.INSTANCE.fsync(file.fd);
-    if (result < 0) {
-      throw new FuseException(LibC.errno(), "fsync of the cache file of inode " + file.ino);
-    }
-    if (file.passthrough && file.writable) {
-      call(() -> recordKernelWrites(file.ino));
-    }
-    store.sync();
+    run(() -> {
+      if (file.writtenByKernel()) {
+        recordKernelWrites(file.content.ino());
+      }
+      file.content.sync(dataOnly);
+    });
   }
 
   @Override
@@ -506,16 +466,16 @@ public final class ZeroFileSystem implements FileSystem {
     if (file == null) {
       return;
     }
-    if (file.passthrough && file.writable) {
+    long ino = file.content.ino();
+    if (file.writtenByKernel()) {
       try {
-        recordKernelWrites(file.ino);
+        recordKernelWrites(ino);
       } catch (FsException e) {
         // the inode is gone (unlinked and freed meanwhile): nothing to record
       }
     }
-    LibC.INSTANCE.close(file.fd);
-    ioModes.release(file.ino, file.writable);
-    store.release(file.ino, file.writable);
+    ioModes.release(ino, file.content.writable());
+    file.content.close();
   }
 
   private OpenFile handle(long fh) throws FuseException {

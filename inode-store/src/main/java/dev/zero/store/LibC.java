@@ -1,4 +1,4 @@
-package dev.zero.fuse;
+package dev.zero.store;
 
 import java.nio.ByteBuffer;
 import jnr.ffi.LibraryLoader;
@@ -8,9 +8,10 @@ import jnr.ffi.annotations.Out;
 import jnr.ffi.annotations.SaveError;
 
 /**
- * The few libc calls that move file data. They take the FUSE request buffers, which are direct,
- * by address: bytes go between the kernel's buffer and the cache file without a copy through the
- * Java heap.
+ * The few libc calls that move file data. They take direct buffers (the FUSE request buffers) by
+ * address: bytes go between the kernel's buffer and the cache file without a copy through the
+ * Java heap. Public only because jnr-ffi implements it from a class loader of its own; the
+ * content layer ({@link ContentHandle}) is its one user.
  */
 public interface LibC {
   int O_RDWR = 02;
