@@ -35,7 +35,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -75,7 +74,6 @@ public final class InodeStore implements AutoCloseable {
    * it closes its download: long enough for a reader's pause, short enough not to hold
    * connections for files nobody reads.
    */
-  private static final long RECALL_IDLE_NANOS = 10_000_000_000L;
   // Counters in the metadata.
   private static final String LAST_INO = "lastIno";
   private static final String TREE_VERSION = "treeVersion";
@@ -141,28 +139,16 @@ public final class InodeStore implements AutoCloseable {
   /** Tiering's view, in memory: rebuilt from the inodes at open, kept up to date by save(). */
   private final TierIndex tiers = new TierIndex();
   private final LocalUsage usage;
+  private final Recalls recalls;
   /** Bumped by every content change, so an upload can tell whether the file changed under it. */
   private final Map<Long, Long> versions = new HashMap<>();
   private final Map<Long, Integer> writers = new HashMap<>();
-  private final Map<Long, Recall> recalls = new HashMap<>();
   /** Inodes with the {@link #PIN} xattr, read at open: what eviction passes over. */
   private final Set<Long> pinned = new HashSet<>();
   /** Inodes whose local content an eviction is deleting now: opens and recalls wait for it. */
   private final Set<Long> evicting = new HashSet<>();
-  /**
-   * Runs the recalls' downloads, each streaming while its readers read: a thread each, since a
-   * stream paused at its read-ahead window must hold up no other file's recall.
-   */
-  private final ExecutorService recallStreams = Executors.newCachedThreadPool(r -> {
-    Thread thread = new Thread(r, "zero-recall-stream");
-    thread.setDaemon(true);
-    return thread;
-  });
-  private ContentFetcher fetcher;
   private FsStats stats;
   private long statsAt;
-  private long recalledFiles;
-  private long recalledBytes;
   /** Numbers up to reservedUpTo are reserved in the stored counter; nextIno is the last given. */
   private long nextIno;
   private long reservedUpTo;
@@ -171,6 +157,7 @@ public final class InodeStore implements AutoCloseable {
     this.metadata = metadata;
     this.content = content;
     this.usage = new LocalUsage(content);
+    this.recalls = new Recalls(content, usage);
     this.inUse = inUse;
     this.inodes = metadata.inodes;
     this.dentries = metadata.dentries;
@@ -716,7 +703,7 @@ public final class InodeStore implements AutoCloseable {
     if (inode.isRegular()) {
       contentToDelete.add(ino);
       tiers.remove(ino);
-      dropRecall(ino);
+      recalls.drop(ino);
       usage.forget(ino);
       versions.remove(ino);
       if (inode.remoteKey() != null) {
@@ -788,7 +775,7 @@ public final class InodeStore implements AutoCloseable {
         if (!inode.isRegular() || size < 0) {
           throw new FsException(EINVAL, "cannot truncate inode " + ino + " to " + size);
         }
-        dropRecall(ino);
+        recalls.drop(ino);
         content.truncate(ino, size);
         Inode changed = inode.withData(size, Timespec.now());
         save(changed);
@@ -1044,29 +1031,15 @@ public final class InodeStore implements AutoCloseable {
    */
   void ensureLocal(long ino, long offset, long length, long reader) throws FsException {
     Recall recall;
-    ContentFetcher source;
     synchronized (this) {
       awaitEviction(ino);
       Inode inode = inode(ino);
       if (inode.content() != ContentState.REMOTE) {
         return;
       }
-      if (fetcher == null) {
-        throw new FsException(Errno.EIO, "inode " + ino + " is in the remote and no remote is configured");
-      }
-      source = fetcher;
-      recall = recalls.get(ino);
-      if (recall != null && !recall.isOf(inode.remoteKey())) {
-        dropRecall(ino); // of an older remote copy: the file was written, uploaded and evicted since
-        recall = null;
-      }
-      if (recall == null) {
-        recall = new Recall(ino, inode.remoteKey(), inode.size(), content.path(ino), RECALL_IDLE_NANOS);
-        recalls.put(ino, recall);
-        usage.startChanging(ino);
-      }
+      recall = recalls.of(inode);
     }
-    recall.fetch(offset, Math.min(length, Long.MAX_VALUE - offset), reader, source, this::ensureRoomFor, recallStreams);
+    recalls.fetch(recall, offset, Math.min(length, Long.MAX_VALUE - offset), reader, this::ensureRoomFor);
   }
 
   /**
@@ -1076,7 +1049,7 @@ public final class InodeStore implements AutoCloseable {
   public void settleRecalls() {
     List<Map.Entry<Long, Recall>> complete;
     synchronized (this) {
-      complete = recalls.entrySet().stream().filter(entry -> entry.getValue().complete()).toList();
+      complete = recalls.complete();
     }
     for (Map.Entry<Long, Recall> entry : complete) {
       long ino = entry.getKey();
@@ -1088,15 +1061,12 @@ public final class InodeStore implements AutoCloseable {
         continue;
       }
       synchronized (this) {
-        if (recalls.get(ino) != recall) {
+        if (!recalls.end(ino, recall)) {
           continue;
         }
-        recalls.remove(ino);
-        usage.stopChanging(ino);
         Inode inode = inodeOrNull(ino);
         if (inode != null && inode.content() == ContentState.REMOTE && recall.isOf(inode.remoteKey())) {
-          recalledFiles++;
-          recalledBytes += inode.size();
+          recalls.countRecalled(inode.size());
           if (LOG.isLoggable(Level.DEBUG)) {
             LOG.log(Level.DEBUG, "recalled " + pathOf(ino) + " (" + inode.size() + " bytes)");
           }
@@ -1104,14 +1074,6 @@ public final class InodeStore implements AutoCloseable {
           attributesChanged.accept(ino); // st_blocks counts the recalled bytes
         }
       }
-    }
-  }
-
-  private void dropRecall(long ino) {
-    Recall recall = recalls.remove(ino);
-    if (recall != null) {
-      recall.close();
-      usage.stopChanging(ino);
     }
   }
 
@@ -1222,7 +1184,7 @@ public final class InodeStore implements AutoCloseable {
         case LOCAL_DIRTY -> Placement.Residence.LOCAL;
         case LOCAL_CLEAN -> inode.remoteKey() != null ? Placement.Residence.SYNCED : Placement.Residence.LOCAL;
         // A recall read to its end is local; only making it durable waits for the next settling.
-        case REMOTE -> recalls.containsKey(ino) && recalls.get(ino).complete() ? Placement.Residence.SYNCED
+        case REMOTE -> recalls.completeFor(ino) ? Placement.Residence.SYNCED
             : measured > 0 ? Placement.Residence.PARTIAL : Placement.Residence.REMOTE;
       };
       return new Placement(ino, inode.type(), residence, pinned.contains(ino), measured, inode.size());
@@ -1310,7 +1272,7 @@ public final class InodeStore implements AutoCloseable {
       long remoteFiles, long remoteBytes, long recalledFiles, long recalledBytes) {}
 
   public synchronized void setFetcher(ContentFetcher fetcher) {
-    this.fetcher = fetcher;
+    recalls.setFetcher(fetcher);
   }
 
   /**
@@ -1395,7 +1357,7 @@ public final class InodeStore implements AutoCloseable {
         if (inode != null && tiers.contains(TierIndex.Tier.CLEAN, ino) && !openCounts.containsKey(ino) && !pinned.contains(ino)) {
           saveUnversioned(inode.withContentState(ContentState.REMOTE, inode.remote()));
           // A finished recall not yet settled must not vouch for the local copy deleted below.
-          dropRecall(ino);
+          recalls.drop(ino);
           evicting.add(ino);
           evicted.add(ino);
         }
@@ -1548,7 +1510,7 @@ public final class InodeStore implements AutoCloseable {
   public synchronized TieringCounts tieringCounts() {
     return new TieringCounts(tiers.files(TierIndex.Tier.DIRTY), tiers.bytes(TierIndex.Tier.DIRTY),
         tiers.files(TierIndex.Tier.CLEAN), tiers.bytes(TierIndex.Tier.CLEAN),
-        tiers.files(TierIndex.Tier.REMOTE), tiers.bytes(TierIndex.Tier.REMOTE), recalledFiles, recalledBytes);
+        tiers.files(TierIndex.Tier.REMOTE), tiers.bytes(TierIndex.Tier.REMOTE), recalls.recalledFiles(), recalls.recalledBytes());
   }
 
   // ---- backup and restore --------------------------------------------------------------------
@@ -1782,7 +1744,7 @@ public final class InodeStore implements AutoCloseable {
   public void close() {
     // Never interrupt the committer: an interrupt in the middle of file I/O closes MapDB's
     // FileChannel for good, and every later commit, this last one included, would fail.
-    recallStreams.shutdownNow();
+    recalls.shutdown();
     settleRecalls();
     committer.shutdown();
     try {
