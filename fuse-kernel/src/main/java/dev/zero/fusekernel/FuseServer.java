@@ -9,17 +9,29 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One mounted FUSE connection: reads the kernel's requests from /dev/fuse, decodes them for
  * the {@link FileSystem}, and writes its answers back. Each request thread owns its buffers
  * and answer objects, so the steady state makes no garbage of its own.
  *
- * <p>{@link MountOptions#threads} threads start; when every one of them is busy with a request,
- * another starts, up to {@link #MAX_THREADS}, as libfuse's multi-threaded loop does. So a
- * request that waits long (a read of a file being recalled from the remote) never holds up
- * the rest of the mount, and a serial workload still settles at a thread or two.
+ * <p>{@link MountOptions#threads} threads serve, and more only while they cannot keep up: the
+ * kernel hands each request to the thread that has waited longest, so every extra waiting
+ * thread spreads the requests over more threads and CPUs, and each costs more (measured here:
+ * one thread instead of sixteen cut the CPU per unlink by a third). A watchdog looks every
+ * {@link #TICK_MILLIS} and starts another thread when
+ * <ul>
+ *   <li>the threads were busy answering all the time for {@link #BUSY_TICKS} ticks in a row
+ *       (several processes at once), up to one thread per CPU; or
+ *   <li>every thread has been inside a request for a whole tick with no answer written meanwhile
+ *       (a read waiting for a recall from the remote, a slow fsync), up to {@link #MAX_THREADS},
+ *       so a slow request never holds up the rest of the mount.
+ * </ul>
+ * When a whole thread's worth of time went unused for {@link #QUIET_TICKS} ticks in a row, one
+ * thread started this way ends.
  */
 public final class FuseServer implements Connection {
   private static final System.Logger LOG = System.getLogger(FuseServer.class.getName());
@@ -28,6 +40,13 @@ public final class FuseServer implements Connection {
   private static final int BUFFER_SIZE = MountOptions.MAX_WRITE + Protocol.PAGE;
   /** Each thread holds two buffers of about 1 MiB: 16 threads cost 32 MiB of direct memory. */
   static final int MAX_THREADS = 16;
+  /** How often the watchdog looks, and how long every thread may be stuck before another starts. */
+  static final long TICK_MILLIS = 10;
+  /** Ticks of every thread busy before another starts for the load. */
+  static final int BUSY_TICKS = 3;
+  /** Ticks with a whole thread's worth of time unused before a thread started by the watchdog ends. */
+  static final int QUIET_TICKS = 50;
+  private static final int CPUS = Runtime.getRuntime().availableProcessors();
 
   private final FuseDevice device;
   private final Path mountpoint;
@@ -39,6 +58,14 @@ public final class FuseServer implements Connection {
   /** Request threads waiting for a request now, and all of them. */
   private final AtomicInteger idle = new AtomicInteger();
   private final List<Thread> threads = new CopyOnWriteArrayList<>();
+  /** Requests answered so far: whether the threads made progress, for {@link #adjustThreads}. */
+  private final AtomicLong answered = new AtomicLong();
+  /** Time spent answering requests, all threads together. */
+  private final AtomicLong busyNanos = new AtomicLong();
+  /** Request threads that serve until the unmount. */
+  private int permanentThreads;
+  /** Set by the watchdog for one thread started for a busy moment to end. */
+  private final AtomicBoolean retireOne = new AtomicBoolean();
 
   FuseServer(FuseDevice device, Path mountpoint, MountOptions options, FileSystem fs) {
     this(device, mountpoint, options, fs, MAX_THREADS);
@@ -61,15 +88,17 @@ public final class FuseServer implements Connection {
   /** Answers requests until the filesystem is unmounted, then closes the connection. */
   public void serve() throws IOException {
     try {
-      Worker first = new Worker();
+      Worker first = new Worker(true);
       first.negotiate();
       fs.init(this);
-      Thread notifier = new Thread(this::sendNotifications, "fuse-notify");
-      notifier.setDaemon(true);
-      notifier.start();
-      threads.add(Thread.currentThread());
+      Thread notifier = daemon(this::sendNotifications, "fuse-notify");
+      Thread watchdog = daemon(this::adjustThreads, "fuse-watchdog");
+      synchronized (this) {
+        threads.add(Thread.currentThread());
+        permanentThreads = 1;
+      }
       for (int i = 1; i < options.threads(); i++) {
-        startWorker();
+        startWorker(true, maxThreads);
       }
       first.loop();
       for (Thread thread : threads) {
@@ -77,6 +106,7 @@ public final class FuseServer implements Connection {
           thread.join();
         }
       }
+      watchdog.interrupt();
       notifier.interrupt();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -85,11 +115,67 @@ public final class FuseServer implements Connection {
     }
   }
 
-  private synchronized void startWorker() {
-    if (threads.size() >= maxThreads) {
+  private static Thread daemon(Runnable body, String name) {
+    Thread thread = new Thread(body, name);
+    thread.setDaemon(true);
+    thread.start();
+    return thread;
+  }
+
+  /** Starts and ends request threads as the load asks (see the class comment). */
+  private void adjustThreads() {
+    long seenAnswers = answered.get();
+    long seenBusy = busyNanos.get();
+    long seenAt = System.nanoTime();
+    int busyTicks = 0;
+    int quietTicks = 0;
+    while (true) {
+      try {
+        Thread.sleep(TICK_MILLIS);
+      } catch (InterruptedException e) {
+        return; // unmounted
+      }
+      long answers = answered.get();
+      long busy = busyNanos.get();
+      long at = System.nanoTime();
+      int running = threads.size();
+      // How many threads' worth of time went to answering, of those there are.
+      double load = (double) (busy - seenBusy) / Math.max(1, at - seenAt);
+      if (answers == seenAnswers && idle.get() == 0) {
+        startWorker(false, maxThreads);
+      }
+      busyTicks = load > running - 0.1 ? busyTicks + 1 : 0;
+      if (busyTicks >= BUSY_TICKS) {
+        busyTicks = 0;
+        startWorker(false, CPUS);
+      }
+      quietTicks = load < running - 1 && running > permanentThreads() ? quietTicks + 1 : 0;
+      if (quietTicks >= QUIET_TICKS) {
+        quietTicks = 0;
+        retireOne.set(true);
+      }
+      seenAnswers = answers;
+      seenBusy = busy;
+      seenAt = at;
+    }
+  }
+
+  private synchronized int permanentThreads() {
+    return permanentThreads;
+  }
+
+  /**
+   * Starts a request thread unless there are {@code limit} already; one not {@code permanent}
+   * ends once it is not needed (see {@link Worker#retire}).
+   */
+  private synchronized void startWorker(boolean permanent, int limit) {
+    if (threads.size() >= Math.min(limit, maxThreads)) {
       return;
     }
-    Worker worker = new Worker();
+    if (permanent) {
+      permanentThreads++;
+    }
+    Worker worker = new Worker(permanent);
     Thread thread = new Thread(worker::loopQuietly, "fuse-" + threads.size());
     thread.setDaemon(true);
     threads.add(thread);
@@ -185,6 +271,13 @@ public final class FuseServer implements Connection {
     /** Where the name read last ended: the next name of the request starts after it. */
     private int nameEnd;
 
+    /** Whether this thread serves until the unmount, rather than only while the others are stuck. */
+    private final boolean permanent;
+
+    Worker(boolean permanent) {
+      this.permanent = permanent;
+    }
+
     /** Reads the next request; false once the filesystem is unmounted. */
     private boolean next() throws IOException {
       while (true) {
@@ -268,20 +361,16 @@ public final class FuseServer implements Connection {
       }
     }
 
-    /**
-     * Answers requests until the unmount. A thread that took a request while no other was
-     * waiting starts another, so that someone always waits for the next request.
-     */
+    /** Answers requests until the unmount, or until this thread is not needed any more. */
     void loop() throws IOException {
       while (true) {
         idle.incrementAndGet();
         boolean more = next();
-        if (idle.decrementAndGet() == 0 && more) {
-          startWorker();
-        }
+        idle.decrementAndGet();
         if (!more) {
           return;
         }
+        long begun = System.nanoTime();
         try {
           begin();
           int error = dispatch();
@@ -297,7 +386,21 @@ public final class FuseServer implements Connection {
           LOG.log(Level.ERROR, "internal error answering " + request + ", answering EIO: " + e, e);
           send(-Errors.EIO);
         }
+        busyNanos.addAndGet(System.nanoTime() - begun);
+        answered.incrementAndGet();
+        if (retire()) {
+          return;
+        }
       }
+    }
+
+    /** A thread started for a busy moment ends when the watchdog asks one to. */
+    private boolean retire() {
+      if (permanent || !retireOne.compareAndSet(true, false)) {
+        return false;
+      }
+      threads.remove(Thread.currentThread());
+      return true;
     }
 
     /** Answers one request (except the few the kernel expects no answer to); returns the error sent. */
