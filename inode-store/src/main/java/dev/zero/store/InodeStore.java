@@ -66,6 +66,7 @@ public final class InodeStore implements AutoCloseable {
   private static final long DIRECTORY_SIZE = 4096;
   private static final long RELATIME_MAX_AGE_SECONDS = 24 * 3600;
   private static final long INO_BLOCK = 1024;
+  private static final int RECENT_INODES = 65_536;
   /** A full disk is given this much more room than one write or chunk needs, so the next ones fit too. */
   private static final long ROOM_SLACK = 16L << 20;
   private static final long STATS_TTL_NANOS = 1_000_000_000L;
@@ -113,6 +114,17 @@ public final class InodeStore implements AutoCloseable {
 
   /** Inode records changed since the last commit; they win over {@link #inodes}. */
   private final Map<Long, Inode> unsaved = new HashMap<>();
+  /**
+   * Inode records read or committed lately, as they are in {@link #inodes}: a MapDB get decodes
+   * the record anew each time, and getattr, lookup and readdir ask for the same inodes again and
+   * again. Least recently used first; about 10 MB when full.
+   */
+  private final Map<Long, Inode> recentInodes = new LinkedHashMap<>(1024, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Long, Inode> eldest) {
+      return size() > RECENT_INODES;
+    }
+  };
   /** Content files of freed inodes, deleted only once the free is committed. */
   private final List<Long> contentToDelete = new ArrayList<>();
   /**
@@ -688,6 +700,7 @@ public final class InodeStore implements AutoCloseable {
     long ino = inode.ino();
     treeVersion++;
     unsaved.remove(ino);
+    recentInodes.remove(ino);
     inodes.remove(ino);
     if (inode.isSymlink()) {
       symlinks.remove(ino);
@@ -1588,6 +1601,7 @@ public final class InodeStore implements AutoCloseable {
               inode.rdev(), inode.atime(), inode.mtime(), inode.ctime(), inode.parent(), ContentState.LOCAL_CLEAN, null);
         }
         unsaved.remove(restored.ino());
+        recentInodes.remove(restored.ino());
         inodes.put(restored.ino(), restored);
         index(restored);
       }
@@ -1793,6 +1807,7 @@ public final class InodeStore implements AutoCloseable {
   private void seal() {
     assert Thread.holdsLock(commitLock) && Thread.holdsLock(this);
     inodes.putAll(unsaved);
+    recentInodes.putAll(unsaved);
     unsaved.clear();
     metadata.setCounter(TREE_VERSION, treeVersion);
     metadata.seal();
@@ -1822,9 +1837,18 @@ public final class InodeStore implements AutoCloseable {
     return inode;
   }
 
-  Inode inodeOrNull(long ino) {
+  synchronized Inode inodeOrNull(long ino) {
     Inode inode = unsaved.get(ino);
-    return inode != null ? inode : inodes.get(ino);
+    if (inode == null) {
+      inode = recentInodes.get(ino);
+    }
+    if (inode == null) {
+      inode = inodes.get(ino);
+      if (inode != null) {
+        recentInodes.put(ino, inode);
+      }
+    }
+    return inode;
   }
 
   private Inode directory(long ino) throws FsException {
