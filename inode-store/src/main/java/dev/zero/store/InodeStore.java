@@ -705,9 +705,9 @@ public final class InodeStore implements AutoCloseable {
     if (inode.isSymlink()) {
       symlinks.remove(ino);
     }
-    Map<Object[], byte[]> inodeXattrs = xattrs.read().prefixSubMap(new Object[] {ino});
-    if (!inodeXattrs.isEmpty()) {
-      inodeXattrs.clear();
+    // Each through the journal: cleared in MapDB alone, they would come back with the replay after a kill.
+    for (Object[] key : List.copyOf(xattrs.read().prefixSubMap(new Object[] {ino}).keySet())) {
+      xattrs.remove(key);
     }
     if (inode.nlink() == 0) {
       orphans.remove(ino);
