@@ -10,7 +10,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -25,10 +24,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link #TICK_MILLIS} and starts another thread when
  * <ul>
  *   <li>the threads were busy answering all the time for {@link #BUSY_TICKS} ticks in a row
- *       (several processes at once), up to one thread per CPU; or
- *   <li>every thread has been inside a request for a whole tick with no answer written meanwhile
- *       (a read waiting for a recall from the remote, a slow fsync), up to {@link #MAX_THREADS},
- *       so a slow request never holds up the rest of the mount.
+ *       (several processes at once), up to one thread per CPU beside those stuck; or
+ *   <li>every thread has been inside one request for a whole tick (a read waiting for a recall
+ *       from the remote, a slow fsync), up to {@link #MAX_THREADS}, so a slow request never
+ *       holds up the rest of the mount.
  * </ul>
  * When a whole thread's worth of time went unused for {@link #QUIET_TICKS} ticks in a row, one
  * thread started this way ends.
@@ -55,13 +54,10 @@ public final class FuseServer implements Connection {
   private final int maxThreads;
   private final BlockingQueue<ByteBuffer> notifications = new LinkedBlockingQueue<>();
   private volatile boolean passthrough;
-  /** Request threads waiting for a request now, and all of them. */
-  private final AtomicInteger idle = new AtomicInteger();
-  private final List<Thread> threads = new CopyOnWriteArrayList<>();
-  /** Requests answered so far: whether the threads made progress, for {@link #adjustThreads}. */
-  private final AtomicLong answered = new AtomicLong();
-  /** Time spent answering requests, all threads together. */
-  private final AtomicLong busyNanos = new AtomicLong();
+  /** The request threads serving now. */
+  private final List<Worker> workers = new CopyOnWriteArrayList<>();
+  /** Time the threads that ended spent answering requests, so the total never goes back. */
+  private final AtomicLong endedBusyNanos = new AtomicLong();
   /** Request threads that serve until the unmount. */
   private int permanentThreads;
   /** Set by the watchdog for one thread started for a busy moment to end. */
@@ -89,24 +85,29 @@ public final class FuseServer implements Connection {
   public void serve() throws IOException {
     try {
       Worker first = new Worker(true);
+      first.thread = Thread.currentThread();
       first.negotiate();
       fs.init(this);
       Thread notifier = daemon(this::sendNotifications, "fuse-notify");
-      Thread watchdog = daemon(this::adjustThreads, "fuse-watchdog");
       synchronized (this) {
-        threads.add(Thread.currentThread());
+        workers.add(first);
         permanentThreads = 1;
       }
       for (int i = 1; i < options.threads(); i++) {
         startWorker(true, maxThreads);
       }
-      first.loop();
-      for (Thread thread : threads) {
-        if (thread != Thread.currentThread()) {
-          thread.join();
+      Thread watchdog = daemon(this::adjustThreads, "fuse-watchdog");
+      try {
+        first.loop();
+      } finally {
+        watchdog.interrupt(); // first, so that no thread starts after the unmount
+        watchdog.join();
+      }
+      for (Worker worker : workers) {
+        if (worker != first) {
+          worker.thread.join();
         }
       }
-      watchdog.interrupt();
       notifier.interrupt();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -124,40 +125,62 @@ public final class FuseServer implements Connection {
 
   /** Starts and ends request threads as the load asks (see the class comment). */
   private void adjustThreads() {
-    long seenAnswers = answered.get();
-    long seenBusy = busyNanos.get();
     long seenAt = System.nanoTime();
+    long seenBusy = busyNanos(seenAt, new int[2]);
     int busyTicks = 0;
     int quietTicks = 0;
+    int[] runningAndStuck = new int[2];
     while (true) {
       try {
         Thread.sleep(TICK_MILLIS);
       } catch (InterruptedException e) {
         return; // unmounted
       }
-      long answers = answered.get();
-      long busy = busyNanos.get();
       long at = System.nanoTime();
-      int running = threads.size();
-      // How many threads' worth of time went to answering, of those there are.
+      long busy = busyNanos(at, runningAndStuck);
+      int running = runningAndStuck[0];
+      int stuck = runningAndStuck[1];
+      // How many threads' worth of time went to answering (a stuck one counts as busy).
       double load = (double) (busy - seenBusy) / Math.max(1, at - seenAt);
-      if (answers == seenAnswers && idle.get() == 0) {
+      if (stuck == running) {
         startWorker(false, maxThreads);
       }
       busyTicks = load > running - 0.1 ? busyTicks + 1 : 0;
       if (busyTicks >= BUSY_TICKS) {
         busyTicks = 0;
-        startWorker(false, CPUS);
+        startWorker(false, CPUS + stuck); // a stuck thread uses no CPU
       }
       quietTicks = load < running - 1 && running > permanentThreads() ? quietTicks + 1 : 0;
       if (quietTicks >= QUIET_TICKS) {
         quietTicks = 0;
         retireOne.set(true);
       }
-      seenAnswers = answers;
       seenBusy = busy;
       seenAt = at;
     }
+  }
+
+  /**
+   * The time every thread so far spent answering, up to {@code now}, the requests under way
+   * included; fills in how many threads there are and how many have been in one request for a
+   * whole tick.
+   */
+  private long busyNanos(long now, int[] runningAndStuck) {
+    long busy = endedBusyNanos.get();
+    int running = 0;
+    int stuck = 0;
+    for (Worker worker : workers) {
+      long started = worker.requestStartedAt;
+      long inRequest = started == Worker.WAITING ? 0 : now - started;
+      busy += worker.busyNanos + inRequest;
+      running++;
+      if (inRequest > TICK_MILLIS * 1_000_000) {
+        stuck++;
+      }
+    }
+    runningAndStuck[0] = running;
+    runningAndStuck[1] = stuck;
+    return busy;
   }
 
   private synchronized int permanentThreads() {
@@ -169,17 +192,17 @@ public final class FuseServer implements Connection {
    * ends once it is not needed (see {@link Worker#retire}).
    */
   private synchronized void startWorker(boolean permanent, int limit) {
-    if (threads.size() >= Math.min(limit, maxThreads)) {
+    if (workers.size() >= Math.min(limit, maxThreads)) {
       return;
     }
     if (permanent) {
       permanentThreads++;
     }
     Worker worker = new Worker(permanent);
-    Thread thread = new Thread(worker::loopQuietly, "fuse-" + threads.size());
-    thread.setDaemon(true);
-    threads.add(thread);
-    thread.start();
+    worker.thread = new Thread(worker::serveQuietly, "fuse-" + workers.size());
+    worker.thread.setDaemon(true);
+    workers.add(worker);
+    worker.thread.start();
   }
 
   /** Asks the kernel to detach the mount; {@link #serve} returns once the last open file is closed. */
@@ -271,8 +294,16 @@ public final class FuseServer implements Connection {
     /** Where the name read last ended: the next name of the request starts after it. */
     private int nameEnd;
 
-    /** Whether this thread serves until the unmount, rather than only while the others are stuck. */
+    /** A {@link #requestStartedAt} for a thread waiting for its next request. */
+    static final long WAITING = Long.MIN_VALUE;
+    /** Whether this thread serves until the unmount, rather than only for a busy moment. */
     private final boolean permanent;
+    /** Set before the worker is published. */
+    Thread thread;
+    /** When the request this thread answers now came (System.nanoTime), or {@link #WAITING}. */
+    volatile long requestStartedAt = WAITING;
+    /** Time this thread spent answering requests; written by this thread only. */
+    volatile long busyNanos;
 
     Worker(boolean permanent) {
       this.permanent = permanent;
@@ -353,24 +384,23 @@ public final class FuseServer implements Connection {
       }
     }
 
-    void loopQuietly() {
+    /** The life of a thread started after the first: serves, then leaves the list of workers. */
+    void serveQuietly() {
       try {
         loop();
       } catch (IOException e) {
         LOG.log(Level.ERROR, "FUSE request thread stopped: " + e.getMessage());
+      } finally {
+        workers.remove(this);
+        endedBusyNanos.addAndGet(busyNanos);
       }
     }
 
     /** Answers requests until the unmount, or until this thread is not needed any more. */
     void loop() throws IOException {
-      while (true) {
-        idle.incrementAndGet();
-        boolean more = next();
-        idle.decrementAndGet();
-        if (!more) {
-          return;
-        }
+      while (next()) {
         long begun = System.nanoTime();
+        requestStartedAt = begun;
         try {
           begin();
           int error = dispatch();
@@ -386,8 +416,8 @@ public final class FuseServer implements Connection {
           LOG.log(Level.ERROR, "internal error answering " + request + ", answering EIO: " + e, e);
           send(-Errors.EIO);
         }
-        busyNanos.addAndGet(System.nanoTime() - begun);
-        answered.incrementAndGet();
+        busyNanos += System.nanoTime() - begun; // this thread alone writes it
+        requestStartedAt = WAITING;
         if (retire()) {
           return;
         }
@@ -396,11 +426,7 @@ public final class FuseServer implements Connection {
 
     /** A thread started for a busy moment ends when the watchdog asks one to. */
     private boolean retire() {
-      if (permanent || !retireOne.compareAndSet(true, false)) {
-        return false;
-      }
-      threads.remove(Thread.currentThread());
-      return true;
+      return !permanent && retireOne.compareAndSet(true, false);
     }
 
     /** Answers one request (except the few the kernel expects no answer to); returns the error sent. */

@@ -1,12 +1,17 @@
 package dev.zero.store;
 
-/** The Linux errno values the store decides on. The adapter hands them to the kernel negated. */
+/**
+ * The Linux errno values the store decides on, and those a system call on a content file may
+ * fail with. The adapter hands them to the kernel negated.
+ */
 public enum Errno {
   EPERM(1),
   ENOENT(2),
+  EINTR(4),
   EIO(5),
   E2BIG(7),
   EBADF(9),
+  EAGAIN(11),
   ENOMEM(12),
   EACCES(13),
   EBUSY(16),
@@ -15,13 +20,18 @@ public enum Errno {
   ENOTDIR(20),
   EISDIR(21),
   EINVAL(22),
+  ENFILE(23),
+  EMFILE(24),
+  ETXTBSY(26),
   EFBIG(27),
   ENOSPC(28),
+  EROFS(30),
   EMLINK(31),
   ERANGE(34),
   ENAMETOOLONG(36),
   ENOTEMPTY(39),
   ENODATA(61),
+  EOVERFLOW(75),
   EILSEQ(84),
   EOPNOTSUPP(95),
   EDQUOT(122);
@@ -36,7 +46,7 @@ public enum Errno {
     return code;
   }
 
-  /** The value for a code a system call failed with; one the store never decides on is EIO. */
+  /** The value for a code a system call on a content file failed with; one not listed here is EIO. */
   static Errno ofCode(int code) {
     for (Errno errno : values()) {
       if (errno.code == code) {
