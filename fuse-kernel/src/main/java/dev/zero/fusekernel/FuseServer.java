@@ -58,8 +58,6 @@ public final class FuseServer implements Connection {
   private final List<Worker> workers = new CopyOnWriteArrayList<>();
   /** Time the threads that ended spent answering requests, so the total never goes back. */
   private final AtomicLong endedBusyNanos = new AtomicLong();
-  /** Request threads that serve until the unmount. */
-  private int permanentThreads;
   /** Set by the watchdog for one thread started for a busy moment to end. */
   private final AtomicBoolean retireOne = new AtomicBoolean();
 
@@ -89,10 +87,7 @@ public final class FuseServer implements Connection {
       first.negotiate();
       fs.init(this);
       Thread notifier = daemon(this::sendNotifications, "fuse-notify");
-      synchronized (this) {
-        workers.add(first);
-        permanentThreads = 1;
-      }
+      workers.add(first);
       for (int i = 1; i < options.threads(); i++) {
         startWorker(true, maxThreads);
       }
@@ -126,10 +121,9 @@ public final class FuseServer implements Connection {
   /** Starts and ends request threads as the load asks (see the class comment). */
   private void adjustThreads() {
     long seenAt = System.nanoTime();
-    long seenBusy = busyNanos(seenAt, new int[2]);
+    long seenBusy = sample(seenAt).busyNanos();
     int busyTicks = 0;
     int quietTicks = 0;
-    int[] runningAndStuck = new int[2];
     while (true) {
       try {
         Thread.sleep(TICK_MILLIS);
@@ -137,9 +131,10 @@ public final class FuseServer implements Connection {
         return; // unmounted
       }
       long at = System.nanoTime();
-      long busy = busyNanos(at, runningAndStuck);
-      int running = runningAndStuck[0];
-      int stuck = runningAndStuck[1];
+      Sample sample = sample(at);
+      long busy = sample.busyNanos();
+      int running = sample.running();
+      int stuck = sample.stuck();
       // How many threads' worth of time went to answering (a stuck one counts as busy).
       double load = (double) (busy - seenBusy) / Math.max(1, at - seenAt);
       if (stuck == running) {
@@ -150,7 +145,7 @@ public final class FuseServer implements Connection {
         busyTicks = 0;
         startWorker(false, CPUS + stuck); // a stuck thread uses no CPU
       }
-      quietTicks = load < running - 1 && running > permanentThreads() ? quietTicks + 1 : 0;
+      quietTicks = load < running - 1 && running > sample.permanent() ? quietTicks + 1 : 0;
       if (quietTicks >= QUIET_TICKS) {
         quietTicks = 0;
         retireOne.set(true);
@@ -161,30 +156,30 @@ public final class FuseServer implements Connection {
   }
 
   /**
-   * The time every thread so far spent answering, up to {@code now}, the requests under way
-   * included; fills in how many threads there are and how many have been in one request for a
-   * whole tick.
+   * What the watchdog sees at one tick: the time every thread so far spent answering, the
+   * requests under way included; the threads, those that serve until the unmount, and those in
+   * one request for a whole tick.
    */
-  private long busyNanos(long now, int[] runningAndStuck) {
+  private record Sample(long busyNanos, int running, int permanent, int stuck) {}
+
+  private Sample sample(long now) {
     long busy = endedBusyNanos.get();
     int running = 0;
+    int permanent = 0;
     int stuck = 0;
     for (Worker worker : workers) {
       long started = worker.requestStartedAt;
       long inRequest = started == Worker.WAITING ? 0 : now - started;
       busy += worker.busyNanos + inRequest;
       running++;
+      if (worker.permanent) {
+        permanent++;
+      }
       if (inRequest > TICK_MILLIS * 1_000_000) {
         stuck++;
       }
     }
-    runningAndStuck[0] = running;
-    runningAndStuck[1] = stuck;
-    return busy;
-  }
-
-  private synchronized int permanentThreads() {
-    return permanentThreads;
+    return new Sample(busy, running, permanent, stuck);
   }
 
   /**
@@ -194,9 +189,6 @@ public final class FuseServer implements Connection {
   private synchronized void startWorker(boolean permanent, int limit) {
     if (workers.size() >= Math.min(limit, maxThreads)) {
       return;
-    }
-    if (permanent) {
-      permanentThreads++;
     }
     Worker worker = new Worker(permanent);
     worker.thread = new Thread(worker::serveQuietly, "fuse-" + workers.size());
