@@ -67,7 +67,7 @@ class B2SparingTest {
         long freshDownloads = rig.downloads();
 
         rig.assertTierOnceSucceeds(); // evicts it again, on the running mount
-        dropPageCache(file); // else the kernel serves what the first read left in it
+        Sys.dropPageCache(file); // else the kernel serves what the first read left in it
         rig.emulator().stats().reset();
         long runningFirstByte = firstByteNanos(file);
         String readAgain = sha256Of(file);
@@ -126,12 +126,6 @@ class B2SparingTest {
 
     private static String name(TestInfo test) {
         return test.getTestMethod().orElseThrow().getName();
-    }
-
-    /** dd's nocache flag asks the kernel (posix_fadvise DONTNEED) to drop the file's cached pages. */
-    private static void dropPageCache(Path file) {
-        Shell.Result dd = Shell.run(null, "dd", "if=" + file, "iflag=nocache", "count=0", "status=none");
-        assertEquals(0, dd.exitCode(), "dd iflag=nocache: " + dd.output());
     }
 
     /** Nanoseconds from open to the first 4 KiB read. */

@@ -83,6 +83,11 @@ public final class Fd implements AutoCloseable {
         Sys.ftruncate(fd, length, path);
     }
 
+    /** Asks the kernel to drop its cached pages of the file (posix_fadvise DONTNEED). */
+    public void dropCachedPages() {
+        Sys.fadviseDontNeed(fd, path);
+    }
+
     public void fsync() {
         Sys.fsync(fd, path);
     }

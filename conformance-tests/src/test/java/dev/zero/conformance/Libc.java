@@ -34,6 +34,9 @@ public interface Libc {
 
     int fsync(int fd);
 
+    /** Returns an error number, not -1 with errno. */
+    int posix_fadvise(int fd, long offset, long length, int advice);
+
     int fdatasync(int fd);
 
     int rename(String from, String to);

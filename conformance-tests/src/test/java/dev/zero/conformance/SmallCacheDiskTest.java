@@ -9,6 +9,7 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -18,8 +19,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Zero only: a cache on a disk smaller than the files it holds (a 100 MiB tmpfs, the remote
  * elsewhere). Reading evicted files one after another, faster than tiering passes come, must
- * recall each of them: a recall that finds the disk full evicts clean, closed content first, and
- * a read fails only when nothing can be evicted. And tiering keeps minFreeDiskSpace free on the
+ * recall each of them: a recall that finds the disk full evicts clean, closed content first (and
+ * the partial content of recalls nobody reads on), and a read fails only when nothing can be evicted. And tiering keeps minFreeDiskSpace free on the
  * cache disk even when the target would allow more. Needs root (mount -t tmpfs); skipped otherwise.
  */
 class SmallCacheDiskTest {
@@ -55,15 +56,36 @@ class SmallCacheDiskTest {
 
     @Test
     void readingMoreEvictedFilesThanTheDiskHoldsRecallsEachOfThem() throws IOException {
-        Path config = config("targetDiskUsage: 0.02\n");
-        Path cache = disk.resolve("cache");
-        mount = ZeroMount.start(work.resolve("mnt"), cache, config);
-        List<byte[]> contents = writeAndEvict(config, cache);
+        List<byte[]> contents = mountAndEvictEach();
 
         // 8 x 16 MiB read back to back: twice what the disk can hold, within one tiering interval.
         for (int i = 0; i < FILES; i++) {
-            assertArrayEquals(contents.get(i), Sys.readFile(mount.mountpoint().resolve("chunk" + i + ".bin")),
+            assertArrayEquals(contents.get(i), readUncached("chunk" + i + ".bin"),
                     "chunk" + i + ".bin read back on a full cache disk; zero-cli output:\n" + mount.logTail());
+        }
+    }
+
+    @Test
+    void theHalfRecalledContentOfFilesNobodyReadsOnMakesRoomToo() throws IOException {
+        List<byte[]> contents = mountAndEvictEach();
+        // The second half of seven evicted files: 56 MiB recalled, the first halves holes that
+        // no reader will fill, since the readers are gone.
+        for (int i = 0; i < FILES - 1; i++) {
+            Path chunk = mount.mountpoint().resolve("chunk" + i + ".bin");
+            try (Fd fd = Sys.open(chunk, Sys.O_RDONLY)) {
+                fd.dropCachedPages();
+                int half = FILE_SIZE / 2;
+                assertArrayEquals(Arrays.copyOfRange(contents.get(i), half, FILE_SIZE), fd.pread(half, half), "second half of chunk" + i);
+            }
+        }
+
+        // More than the disk has free once the one clean file is gone: the half-recalled files go too.
+        byte[] big = Data.random(200, 3 * FILE_SIZE);
+        Sys.writeFile(mount.mountpoint().resolve("big.bin"), big);
+
+        assertArrayEquals(big, readUncached("big.bin"), "big.bin; zero-cli output:\n" + mount.logTail());
+        for (int i = 0; i < FILES; i++) {
+            assertArrayEquals(contents.get(i), readUncached("chunk" + i + ".bin"), "chunk" + i + ".bin; zero-cli output:\n" + mount.logTail());
         }
     }
 
@@ -94,14 +116,30 @@ class SmallCacheDiskTest {
         }
     }
 
+    /**
+     * Reads a file with the kernel's cached pages of it dropped first: an evicted file keeps its
+     * pages in the page cache (its bytes are the same), and this test is about its recall.
+     */
+    private byte[] readUncached(String name) {
+        Path file = mount.mountpoint().resolve(name);
+        Sys.dropPageCache(file);
+        return Sys.readFile(file);
+    }
+
     private Path config(String settings) throws IOException {
         Path config = work.resolve("config.yml");
         Files.writeString(config, "remoteDirectory: " + work.resolve("remote") + "\nuploadDelaySeconds: 0\n" + settings);
         return config;
     }
 
-    /** Writes each file, then tiers, so each is uploaded and (over the target) evicted before the next. */
-    private List<byte[]> writeAndEvict(Path config, Path cache) {
+    /**
+     * Mounts with a target far under one file, then writes each file and tiers, so each is
+     * uploaded and evicted before the next.
+     */
+    private List<byte[]> mountAndEvictEach() throws IOException {
+        Path config = config("targetDiskUsage: 0.02\n");
+        Path cache = disk.resolve("cache");
+        mount = ZeroMount.start(work.resolve("mnt"), cache, config);
         List<byte[]> contents = new ArrayList<>();
         for (int i = 0; i < FILES; i++) {
             contents.add(Data.random(100 + i, FILE_SIZE));

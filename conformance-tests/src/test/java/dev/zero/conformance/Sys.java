@@ -39,6 +39,8 @@ public final class Sys {
     public static final long UTIME_NOW = (1L << 30) - 1;
     public static final long UTIME_OMIT = (1L << 30) - 2;
 
+    private static final int POSIX_FADV_DONTNEED = 4;
+
     public static final int XATTR_CREATE = 1;
     public static final int XATTR_REPLACE = 2;
 
@@ -260,6 +262,20 @@ public final class Sys {
     }
 
     // Called by Fd.
+
+    static void fadviseDontNeed(int fd, Path path) {
+        int error = LIBC.posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+        if (error != 0) {
+            throw new ErrnoException("posix_fadvise(" + path + ", DONTNEED)", error);
+        }
+    }
+
+    /** Drops the kernel's cached pages of a file, so that the next read asks the filesystem. */
+    public static void dropPageCache(Path path) {
+        try (Fd fd = open(path, O_RDONLY)) {
+            fd.dropCachedPages();
+        }
+    }
 
     static int close(int fd, Path path) {
         return check(LIBC.close(fd), "close(" + path + ")");

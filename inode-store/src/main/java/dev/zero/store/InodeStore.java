@@ -925,8 +925,9 @@ public final class InodeStore implements AutoCloseable {
    * Makes sure {@code bytes} more content fit on the cache disk without eating into the room kept
    * free for metadata: deletions not yet committed are committed (they free their space only
    * then), and clean content nobody has open is evicted, least recently used first, since it is
-   * safe in the remote. Fails with ENOSPC only when none of that makes room. Call before writing
-   * or recalling, without holding the store's monitor; nothing written so far is touched.
+   * safe in the remote (as is a stalled recall's partial content). Fails with ENOSPC only when
+   * none of that makes room. Call before writing or recalling, without holding the store's
+   * monitor; nothing written so far is touched.
    */
   void ensureRoomFor(long bytes) throws FsException {
     assert !Thread.holdsLock(this) : "making room waits for deletions that need the store's monitor";
@@ -942,14 +943,14 @@ public final class InodeStore implements AutoCloseable {
     settleRecalls(); // a file read to its end moments ago is clean once settled, and may go too
     int evicted = evictLeastRecentlyUsed(bytes + ROOM_SLACK);
     if (evicted > 0) {
-      LOG.log(Level.INFO, "the cache disk was full: evicted " + evicted + " clean files to make room");
+      LOG.log(Level.INFO, "the cache disk was full: evicted " + evicted + " files to make room");
     }
     content.ensureRoomFor(bytes);
   }
 
   /**
-   * Evicts clean closed files, least recently used first, until about {@code bytes} are freed;
-   * returns how many. Tiering's passes and a full disk both make room this way.
+   * Evicts clean closed files (and stalled recalls), least recently used first, until about
+   * {@code bytes} are freed; returns how many. Tiering's passes and a full disk both make room this way.
    */
   public int evictLeastRecentlyUsed(long bytes) {
     List<Long> batch = new ArrayList<>();
@@ -1345,10 +1346,19 @@ public final class InodeStore implements AutoCloseable {
     return true;
   }
 
-  /** Clean local files nobody has open and nobody pinned, least recently opened first. */
+  /**
+   * What may be evicted, least recently opened first: clean local files, and the partial content
+   * of stalled recalls (its reader gone, it would sit on the disk until the file is read again),
+   * of files nobody has open and nobody pinned.
+   */
   private synchronized List<Long> evictionOrder() {
     List<Long> order = new ArrayList<>();
     for (long ino : tiers.members(TierIndex.Tier.CLEAN)) {
+      if (!openCounts.containsKey(ino) && !pinned.contains(ino)) {
+        order.add(ino);
+      }
+    }
+    for (long ino : recalls.stalled()) {
       if (!openCounts.containsKey(ino) && !pinned.contains(ino)) {
         order.add(ino);
       }
@@ -1358,17 +1368,23 @@ public final class InodeStore implements AutoCloseable {
   }
 
   /**
-   * Drops the local content of those of {@code inos} that are still clean, closed and not
-   * pinned; returns how many. The state change is committed before any file is deleted, so a crash never leaves a
-   * "local" file without its content.
+   * Drops the local content of those of {@code inos} that are still clean (or stalled in their
+   * recall), closed and not pinned; returns how many. The state change is committed before any
+   * file is deleted, so a crash never leaves a "local" file without its content.
    */
   public int evict(List<Long> inos) {
     List<Long> evicted = new ArrayList<>();
     synchronized (this) {
       for (long ino : inos) {
         Inode inode = inodeOrNull(ino);
-        if (inode != null && tiers.contains(TierIndex.Tier.CLEAN, ino) && !openCounts.containsKey(ino) && !pinned.contains(ino)) {
-          saveUnversioned(inode.withContentState(ContentState.REMOTE, inode.remote()));
+        if (inode == null || openCounts.containsKey(ino) || pinned.contains(ino)) {
+          continue;
+        }
+        boolean clean = tiers.contains(TierIndex.Tier.CLEAN, ino);
+        if (clean || (inode.content() == ContentState.REMOTE && recalls.stalledFor(ino))) {
+          if (clean) {
+            saveUnversioned(inode.withContentState(ContentState.REMOTE, inode.remote()));
+          }
           // A finished recall not yet settled must not vouch for the local copy deleted below.
           recalls.drop(ino);
           evicting.add(ino);

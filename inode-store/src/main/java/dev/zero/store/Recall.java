@@ -194,6 +194,14 @@ final class Recall {
     return present.firstMissing(0, size) == size;
   }
 
+  /**
+   * Whether the recall stopped short of the whole file with no stream bringing more: a reader
+   * that went away (or whose other pages the kernel had cached) left holes nobody is filling.
+   */
+  synchronized boolean stalled() {
+    return streams.isEmpty() && !complete();
+  }
+
   /** Makes the recalled content durable, so the store may call it local. */
   void finish() throws IOException {
     FileChannel target = file(); // made by the first fetch, which every recall has had

@@ -72,6 +72,17 @@ final class Recalls {
     return recalls.entrySet().stream().filter(entry -> entry.getValue().complete()).toList();
   }
 
+  /** The files whose recall {@linkplain Recall#stalled stalled}: their partial content is reclaimable. */
+  List<Long> stalled() {
+    return recalls.entrySet().stream().filter(entry -> entry.getValue().stalled()).map(Map.Entry::getKey).toList();
+  }
+
+  /** Whether {@code ino}'s recall stalled. */
+  boolean stalledFor(long ino) {
+    Recall recall = recalls.get(ino);
+    return recall != null && recall.stalled();
+  }
+
   /** Whether {@code ino} is being recalled and every byte of it is local. */
   boolean completeFor(long ino) {
     Recall recall = recalls.get(ino);

@@ -99,6 +99,22 @@ class RecallTest {
   }
 
   @Test
+  void aRecallLeftShortOfTheEndByItsReaderIsStalledUntilReadToTheEnd() throws Exception {
+    Recall recall = recall();
+    recall.fetch(0, 4096, 1, remote, ANY_ROOM, streams);
+
+    long deadline = System.nanoTime() + LIMIT.toNanos();
+    while (!recall.stalled() && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+
+    assertTrue(recall.stalled(), "the stream closed a window ahead; the rest of the file is a hole nobody fills");
+    recall.fetch(0, SIZE, 1, remote, ANY_ROOM, streams);
+    assertTrue(recall.complete());
+    assertFalse(recall.stalled(), "a whole recall is settled, not reclaimed");
+  }
+
+  @Test
   void aFailedStreamFailsItsReaderWithEioAndTheKernelsRetryOnTheHandleAtOnce() throws Exception {
     remote.failAfter = 1 << 20;
     Recall recall = recall();
