@@ -1045,15 +1045,17 @@ public final class InodeStore implements AutoCloseable {
    */
   void ensureLocal(long ino, long offset, long length, long reader) throws FsException {
     Recall recall;
-    synchronized (this) {
-      awaitEviction(ino);
-      Inode inode = inode(ino);
-      if (inode.content() != ContentState.REMOTE) {
-        return;
+    do {
+      synchronized (this) {
+        awaitEviction(ino);
+        Inode inode = inode(ino);
+        if (inode.content() != ContentState.REMOTE) {
+          return;
+        }
+        recall = recalls.of(inode);
       }
-      recall = recalls.of(inode);
-    }
-    recalls.fetch(recall, offset, Math.min(length, Long.MAX_VALUE - offset), reader, this::ensureRoomFor);
+      // A recall given up under us (a truncate, write or eviction meanwhile): look at the file anew.
+    } while (!recalls.fetch(recall, offset, Math.min(length, Long.MAX_VALUE - offset), reader, this::ensureRoomFor));
   }
 
   /**
@@ -1069,7 +1071,9 @@ public final class InodeStore implements AutoCloseable {
       long ino = entry.getKey();
       Recall recall = entry.getValue();
       try {
-        recall.finish();
+        if (!recall.finish()) {
+          continue; // given up meanwhile: the file changed or went away
+        }
       } catch (IOException e) {
         LOG.log(Level.WARNING, "cannot make recalled content of inode " + ino + " durable: " + e.getMessage());
         continue;

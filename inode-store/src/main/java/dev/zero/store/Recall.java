@@ -3,6 +3,7 @@ package dev.zero.store;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.lang.System.Logger.Level;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -51,6 +52,8 @@ final class Recall {
   /** Opened by the first fetch, outside the store's lock: until then nothing touched the disk. */
   private FileChannel file;
   private boolean closed;
+  /** Every byte is in the content file, forced to disk: set by {@link #finish}, which closes the recall. */
+  private boolean durable;
   /** The bytes written into the content file so far. */
   private final ByteRanges present = new ByteRanges();
   private final List<Stream> streams = new ArrayList<>();
@@ -100,29 +103,46 @@ final class Recall {
   }
 
   /**
-   * Returns once bytes [offset, offset + length) are in the content file, starting a stream on
-   * {@code streamer} if none is bringing them. {@code reader} is the open handle reading, or 0
-   * for a recall nobody reads through a handle.
+   * Returns true once bytes [offset, offset + length) are in the content file, starting a stream
+   * on {@code streamer} if none is bringing them; false if the store gave the recall up first
+   * (the file was truncated, written, evicted or freed meanwhile): the caller looks at the file
+   * anew. {@code reader} is the open handle reading, or 0 for a recall nobody reads through a
+   * handle.
    */
-  void fetch(long offset, long length, long reader, ContentFetcher fetcher, Room room, Executor streamer)
+  boolean fetch(long offset, long length, long reader, ContentFetcher fetcher, Room room, Executor streamer)
       throws FsException {
     try {
       // Before any return: a writer that opened the file may write it once this returns, and a
       // preparation after that (at finish, for an empty file) would cut what it wrote.
-      file();
+      if (!prepared()) {
+        return durable(); // a recall finished a moment ago has every byte; one given up, maybe not
+      }
     } catch (IOException e) {
       throw new FsException(Errno.EIO, "recall of inode " + ino + " failed: " + e.getMessage());
     }
     if (offset >= size || length <= 0) {
-      return;
+      return true;
     }
     long end = offset + Math.min(length, size - offset);
     failIfJustFailed(reader);
     try {
-      awaitBytes(offset, end, fetcher, room, streamer);
+      return awaitBytes(offset, end, fetcher, room, streamer);
     } catch (FsException e) {
       throw failedRead(reader, e);
     }
+  }
+
+  /** Makes the content file unless the recall is closed; false if it is. */
+  private synchronized boolean prepared() throws IOException {
+    if (closed) {
+      return false;
+    }
+    file();
+    return true;
+  }
+
+  private synchronized boolean durable() {
+    return durable;
   }
 
   private synchronized FsException failedRead(long reader, FsException e) {
@@ -139,9 +159,13 @@ final class Recall {
     }
   }
 
-  private synchronized void awaitBytes(long offset, long end, ContentFetcher fetcher, Room room, Executor streamer)
+  /** True once the bytes are here; false if the recall was closed before they were. */
+  private synchronized boolean awaitBytes(long offset, long end, ContentFetcher fetcher, Room room, Executor streamer)
       throws FsException {
     for (long missing = present.firstMissing(offset, end); missing < end; missing = present.firstMissing(offset, end)) {
+      if (closed) {
+        return false;
+      }
       Stream stream = streamReaching(missing);
       if (stream == null) {
         stream = startStream(missing, fetcher, room, streamer);
@@ -155,6 +179,7 @@ final class Recall {
         throw stream.failure; // its remote retries are spent: the reader hears of it
       }
     }
+    return true;
   }
 
   /** The stream that will reach {@code offset} soon, or null. */
@@ -167,10 +192,7 @@ final class Recall {
     return null;
   }
 
-  private Stream startStream(long from, ContentFetcher fetcher, Room room, Executor streamer) throws FsException {
-    if (closed) {
-      throw new FsException(Errno.EIO, "recall of inode " + ino + " was given up: the file changed or went away");
-    }
+  private Stream startStream(long from, ContentFetcher fetcher, Room room, Executor streamer) {
     if (streams.size() >= MAX_STREAMS) {
       streams.stream().min(Comparator.comparingLong(s -> s.wantedAt)).orElseThrow().stopping = true;
     }
@@ -202,11 +224,31 @@ final class Recall {
     return streams.isEmpty() && !complete();
   }
 
-  /** Makes the recalled content durable, so the store may call it local. */
-  void finish() throws IOException {
-    FileChannel target = file(); // made by the first fetch, which every recall has had
-    target.force(false);
-    close();
+  /**
+   * Makes the recalled content durable, so the store may call it local; false if the store gave
+   * the recall up meanwhile (the file changed or went away), when there is nothing to settle.
+   */
+  boolean finish() throws IOException {
+    FileChannel target;
+    synchronized (this) {
+      if (closed) {
+        return false;
+      }
+      target = file(); // made by the first fetch, which every recall has had
+    }
+    try {
+      target.force(false);
+    } catch (ClosedChannelException givenUp) {
+      return false;
+    }
+    synchronized (this) {
+      if (closed) {
+        return false;
+      }
+      durable = true;
+      close();
+    }
+    return true;
   }
 
   /** Gives the recall up; a stream under way stops. Closing a channel writes nothing, so this is quick. */

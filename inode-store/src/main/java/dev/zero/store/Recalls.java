@@ -62,9 +62,12 @@ final class Recalls {
     return recall;
   }
 
-  /** Brings bytes of {@code recall} local; called without the store's monitor, since it waits for them. */
-  void fetch(Recall recall, long offset, long length, long reader, Recall.Room room) throws FsException {
-    recall.fetch(offset, length, reader, fetcher, room, streams);
+  /**
+   * Brings bytes of {@code recall} local, as {@link Recall#fetch}: false if it was given up
+   * first. Called without the store's monitor, since it waits for them.
+   */
+  boolean fetch(Recall recall, long offset, long length, long reader, Recall.Room room) throws FsException {
+    return recall.fetch(offset, length, reader, fetcher, room, streams);
   }
 
   /** The recalls whose every byte is local now, by inode. */

@@ -140,7 +140,7 @@ class RecallTest {
   }
 
   @Test
-  void aRecallGivenUpStopsItsStreamAndFailsItsReader() throws Exception {
+  void aRecallGivenUpStopsItsStreamAndSendsItsReaderBackToTheStore() throws Exception {
     remote.gate.drainPermits();
     remote.gate.release(1);
     Recall recall = recall();
@@ -150,8 +150,20 @@ class RecallTest {
     remote.gate.release(1);
 
     remote.awaitStreamsEnded();
-    assertEquals(Errno.EIO, assertThrows(FsException.class, () -> recall.fetch(0, SIZE, 2, remote, ANY_ROOM, streams)).errno());
+    assertFalse(recall.fetch(0, SIZE, 2, remote, ANY_ROOM, streams), "the file changed: the reader must look at it anew");
     assertEquals(1, remote.starts.size(), "a recall given up starts no download");
+  }
+
+  @Test
+  void aReaderThatFoundTheRecallJustBeforeItWasSettledReadsTheLocalBytes() throws Exception {
+    Recall recall = recall();
+    recall.fetch(0, SIZE, 1, remote, ANY_ROOM, streams);
+
+    assertTrue(recall.finish());
+
+    assertTrue(recall.fetch(0, SIZE, 2, remote, ANY_ROOM, streams), "every byte is local and durable: no EIO, no new download");
+    assertEquals(List.of(0L), remote.starts);
+    assertFalse(recall.finish(), "settled once");
   }
 
   private static byte[] random(int size) {
