@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -28,6 +29,8 @@ class KernelPathTest {
     private static final Pattern REQUEST = Pattern.compile("request \\d+ \\(opcode (\\d+),");
     private static final int READ = 15;
     private static final int WRITE = 16;
+    private static final int READDIR = 28;
+    private static final int READDIRPLUS = 44;
 
     @TempDir
     Path dir;
@@ -96,6 +99,51 @@ class KernelPathTest {
             assertEquals(1 << 20, Sys.stat(file).size(), "its size");
             rig.unmount();
         }
+    }
+
+    /**
+     * The kernel keeps a directory's listing across opens (FOPEN_CACHE_DIR): a listing read again
+     * costs the daemon no READDIR, and every change made since shows in the next one.
+     */
+    @Test
+    void aDirectoryListedAgainComesFromTheKernelAndShowsEveryChangeSince() throws IOException {
+        Path mnt = dir.resolve("mnt");
+        try (ZeroMount mount = ZeroMount.start(mnt, dir.resolve("cache"), Files.writeString(dir.resolve("config.yml"), ""), "--debug")) {
+            Path d = Sys.mkdir(mnt.resolve("d"));
+            Path other = Sys.mkdir(mnt.resolve("other"));
+            Sys.writeFile(d.resolve("a"), "a");
+            Sys.writeFile(other.resolve("b"), "b");
+            assertEquals(List.of("a"), Trees.names(d));
+            int readdirs = requests(mount.log(), READDIR, READDIRPLUS);
+
+            assertEquals(List.of("a"), Trees.names(d));
+            assertEquals(readdirs, requests(mount.log(), READDIR, READDIRPLUS), "READDIR requests for a listing the kernel has");
+
+            Sys.writeFile(d.resolve("new"), "n");
+            assertEquals(List.of("a", "new"), Trees.names(d), "after a create");
+            Sys.rename(other.resolve("b"), d.resolve("b"));
+            assertEquals(List.of("a", "b", "new"), Trees.names(d), "after a rename into it");
+            assertEquals(List.of(), Trees.names(other), "the directory renamed out of");
+            Sys.link(d.resolve("a"), d.resolve("a2"));
+            Sys.mkdir(d.resolve("sub"));
+            Sys.unlink(d.resolve("new"));
+            assertEquals(List.of("a", "a2", "b", "sub"), Trees.names(d), "after a link, a mkdir and an unlink");
+            Sys.rename(d.resolve("b"), d.resolve("a")); // over an existing name
+            assertEquals(List.of("a", "a2", "sub"), Trees.names(d), "after a rename over a name");
+            mount.unmount();
+        }
+    }
+
+    private static int requests(String log, int... opcodes) {
+        Matcher m = REQUEST.matcher(log);
+        int count = 0;
+        while (m.find()) {
+            int opcode = Integer.parseInt(m.group(1));
+            for (int wanted : opcodes) {
+                count += opcode == wanted ? 1 : 0;
+            }
+        }
+        return count;
     }
 
     /** POSIX: the target name refers to the old or the new file throughout a rename over it. */

@@ -311,6 +311,10 @@ public final class ZeroFileSystem implements FileSystem {
   public void opendir(Request request, long nodeId, int flags, Opened opened) throws FuseException {
     call(() -> store.getattr(nodeId));
     opened.fh = lastHandle.incrementAndGet();
+    // Every change of names comes through this mount, and the kernel drops its cached listing of
+    // a directory when it changes one of its entries or sees its mtime change, so it may keep it
+    // across opens. (A listing it serves itself leaves atime alone, as relatime mostly would.)
+    opened.flags = Opened.CACHE_DIR | Opened.KEEP_CACHE;
   }
 
   /**
