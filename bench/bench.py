@@ -17,7 +17,8 @@ For each FUSE daemon the bench also reads its CPU time (utime + stime in /proc/P
 threads) before and after each measured step, and prints it per operation: per MiB for the
 sequential rows, per file or tar entry for the others. The resolution is one clock tick (10 ms),
 so a step of few operations reads coarsely; work a daemon does after the step returns (e.g. a
-delete finished in the background) is not counted.
+delete finished in the background) is not counted. Zero mounts with uploads held off for an hour
+(uploadDelaySeconds: 3600), so no step pays for uploading the files of an earlier one.
 
 The tiering row (--only tiering) measures Zero alone, through the real CLI, against a
 local-directory remote and the B2 emulator on loopback: upload by `zero-cli tier --once`, then
@@ -254,8 +255,11 @@ class Zero:
         self.jar, self.loop, self.extra = jar, loop, ZERO_VARIANTS[suffix]
         self.mnt = work / (self.name + "-mnt")
         self.cache = work / (self.name + "-cache")
-        self.config = work / "empty-config.yml"
-        self.config.write_text("")
+        # Uploads wait an hour: Zero defers them (uploadDelaySeconds, 10 s by default) and bindfs
+        # has nothing like them, so with the default they would land in whichever later step
+        # runs 10 s on and count as its CPU. The tiering row measures upload on its own.
+        self.config = work / "zero-config.yml"
+        self.config.write_text("uploadDelaySeconds: 3600\n")
         self.mnt.mkdir(parents=True, exist_ok=True)
         self.daemon = FuseProcess(self.mnt, work / (self.name + ".log"))
 
