@@ -27,9 +27,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class KernelPathTest {
     private static final Pattern REQUEST = Pattern.compile("request \\d+ \\(opcode (\\d+),");
+    private static final Pattern REQUEST_ON_NODE = Pattern.compile("request \\d+ \\(opcode (\\d+), node (\\d+),");
     private static final int READ = 15;
     private static final int WRITE = 16;
     private static final int READDIR = 28;
+    private static final int RELEASEDIR = 29;
     private static final int READDIRPLUS = 44;
 
     @TempDir
@@ -106,18 +108,19 @@ class KernelPathTest {
      * costs the daemon no READDIR, and every change made since shows in the next one.
      */
     @Test
-    void aDirectoryListedAgainComesFromTheKernelAndShowsEveryChangeSince() throws IOException {
+    void aDirectoryListedAgainComesFromTheKernelAndShowsEveryChangeSince() throws Exception {
         Path mnt = dir.resolve("mnt");
         try (ZeroMount mount = ZeroMount.start(mnt, dir.resolve("cache"), Files.writeString(dir.resolve("config.yml"), ""), "--debug")) {
             Path d = Sys.mkdir(mnt.resolve("d"));
             Path other = Sys.mkdir(mnt.resolve("other"));
             Sys.writeFile(d.resolve("a"), "a");
             Sys.writeFile(other.resolve("b"), "b");
+            long node = Sys.stat(d).ino();
             assertEquals(List.of("a"), Trees.names(d));
-            int readdirs = requests(mount.log(), READDIR, READDIRPLUS);
+            int readdirs = requestsOnceReleased(mount, node, 1);
 
             assertEquals(List.of("a"), Trees.names(d));
-            assertEquals(readdirs, requests(mount.log(), READDIR, READDIRPLUS), "READDIR requests for a listing the kernel has");
+            assertEquals(readdirs, requestsOnceReleased(mount, node, 2), "READDIR requests for a listing the kernel has");
 
             Sys.writeFile(d.resolve("new"), "n");
             assertEquals(List.of("a", "new"), Trees.names(d), "after a create");
@@ -134,16 +137,27 @@ class KernelPathTest {
         }
     }
 
-    private static int requests(String log, int... opcodes) {
-        Matcher m = REQUEST.matcher(log);
-        int count = 0;
-        while (m.find()) {
-            int opcode = Integer.parseInt(m.group(1));
-            for (int wanted : opcodes) {
-                count += opcode == wanted ? 1 : 0;
+    /**
+     * The READDIR and READDIRPLUS requests on {@code node} so far, counted once the mount logged
+     * the {@code releases}-th RELEASEDIR of it: each request is logged after its answer, and the
+     * release comes after the listing's last one.
+     */
+    private static int requestsOnceReleased(ZeroMount mount, long node, int releases) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            Map<Integer, Integer> counts = new java.util.HashMap<>();
+            Matcher m = REQUEST_ON_NODE.matcher(mount.log());
+            while (m.find()) {
+                if (Long.parseLong(m.group(2)) == node) {
+                    counts.merge(Integer.parseInt(m.group(1)), 1, Integer::sum);
+                }
             }
+            if (counts.getOrDefault(RELEASEDIR, 0) >= releases) {
+                return counts.getOrDefault(READDIR, 0) + counts.getOrDefault(READDIRPLUS, 0);
+            }
+            assertTrue(System.nanoTime() < deadline, "RELEASEDIR " + releases + " of node " + node + " never logged: " + counts);
+            Thread.sleep(10);
         }
-        return count;
     }
 
     /** POSIX: the target name refers to the old or the new file throughout a rename over it. */
