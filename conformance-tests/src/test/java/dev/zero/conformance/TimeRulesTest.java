@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * Which operations change which times. For atime both roots follow relatime, the Linux default
@@ -67,6 +68,22 @@ class TimeRulesTest {
         Instant after = Instant.now();
 
         Times.assertBetween(before, Sys.stat(file).atime(), after, "atime after a read when atime was equal to mtime (relatime)");
+    }
+
+    @OnBothRoots
+    void listingADirectoryUpdatesItsAtimeWhenItIsNotNewerThanMtime(Root root) {
+        Path dir = Sys.mkdir(root.resolve("dir"));
+        Sys.touch(dir.resolve("entry"));
+        Trees.names(dir);
+        Sys.stat(dir); // the attributes cached, and the listing too where the kernel keeps it
+        Sys.setTimes(dir, Times.PAST_MTIME, Times.PAST_MTIME);
+        Sys.stat(dir);
+
+        Instant before = Instant.now();
+        assertEquals(List.of("entry"), Trees.names(dir));
+        Instant after = Instant.now();
+
+        Times.assertBetween(before, Sys.stat(dir).atime(), after, "atime of a directory after a listing when atime was equal to mtime (relatime)");
     }
 
     @OnBothRoots

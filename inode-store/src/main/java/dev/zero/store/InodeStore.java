@@ -480,7 +480,7 @@ public final class InodeStore implements AutoCloseable {
 
   public synchronized List<DirEntry> readdir(long ino) throws FsException {
     List<DirEntry> entries = entries(ino);
-    touchAtime(ino);
+    updateAtime(ino); // no notice: the kernel marks a directory's atime stale after each READDIR itself
     return entries;
   }
 
@@ -1100,6 +1100,13 @@ public final class InodeStore implements AutoCloseable {
    * than mtime or ctime, or is a day old. So reading costs a record write rarely, not every time.
    */
   public synchronized void touchAtime(long ino) throws FsException {
+    if (updateAtime(ino)) {
+      attributesChanged.accept(ino);
+    }
+  }
+
+  /** Sets atime to now where relatime would; returns whether it did. */
+  private boolean updateAtime(long ino) throws FsException {
     Inode inode = inode(ino);
     Timespec now = Timespec.now();
     Timespec atime = inode.atime();
@@ -1107,8 +1114,9 @@ public final class InodeStore implements AutoCloseable {
         || !atime.isAfter(inode.ctime())
         || now.sec() - atime.sec() >= RELATIME_MAX_AGE_SECONDS) {
       saveUnversioned(inode.withTimes(now, inode.mtime(), inode.ctime()));
-      attributesChanged.accept(ino);
+      return true;
     }
+    return false;
   }
 
   // ---- extended attributes -------------------------------------------------------------------
