@@ -781,6 +781,7 @@ public final class InodeStore implements AutoCloseable {
       }
       markDirtyBeforeWriting(ino);
       synchronized (this) {
+        awaitEviction(ino); // one chosen before this truncate began would delete what it writes
         Inode inode = inode(ino);
         if (inode.isDirectory()) {
           throw new FsException(EISDIR, "cannot truncate a directory");
@@ -1054,7 +1055,7 @@ public final class InodeStore implements AutoCloseable {
         }
         recall = recalls.of(inode);
       }
-      // A recall given up under us (a truncate, write or eviction meanwhile): look at the file anew.
+      // False if the recall was given up under us (a truncate, write or eviction): look anew.
     } while (!recalls.fetch(recall, offset, Math.min(length, Long.MAX_VALUE - offset), reader, this::ensureRoomFor));
   }
 
@@ -1366,12 +1367,12 @@ public final class InodeStore implements AutoCloseable {
   private synchronized List<Long> evictionOrder() {
     List<Long> order = new ArrayList<>();
     for (long ino : tiers.members(TierIndex.Tier.CLEAN)) {
-      if (!openCounts.containsKey(ino) && !pinned.contains(ino)) {
+      if (mayEvict(ino)) {
         order.add(ino);
       }
     }
-    for (long ino : recalls.stalled()) {
-      if (!openCounts.containsKey(ino) && !pinned.contains(ino)) {
+    for (long ino : recalls.stalledInos()) {
+      if (mayEvict(ino)) {
         order.add(ino);
       }
     }
@@ -1389,7 +1390,7 @@ public final class InodeStore implements AutoCloseable {
     synchronized (this) {
       for (long ino : inos) {
         Inode inode = inodeOrNull(ino);
-        if (inode == null || openCounts.containsKey(ino) || pinned.contains(ino)) {
+        if (inode == null || !mayEvict(ino)) {
           continue;
         }
         boolean clean = tiers.contains(TierIndex.Tier.CLEAN, ino);
@@ -1430,6 +1431,14 @@ public final class InodeStore implements AutoCloseable {
   }
 
   /** Waits (letting others take the lock) until no eviction is deleting {@code ino}'s content. */
+  /**
+   * Nobody has the file open, pinned it or is truncating it (a truncate by path holds a writer
+   * count and no handle, and writes the content file once its bytes are local).
+   */
+  private boolean mayEvict(long ino) {
+    return !openCounts.containsKey(ino) && !pinned.contains(ino) && !writers.containsKey(ino);
+  }
+
   private void awaitEviction(long ino) throws FsException {
     while (evicting.contains(ino)) {
       try {
