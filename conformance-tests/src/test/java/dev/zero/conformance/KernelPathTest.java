@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -61,7 +62,7 @@ class KernelPathTest {
         String[] options = new String[extraOptions.length + 1];
         options[0] = "--debug";
         System.arraycopy(extraOptions, 0, options, 1, extraOptions.length);
-        Map<Integer, Integer> requests = new java.util.HashMap<>();
+        Map<Integer, Integer> requests = new HashMap<>();
         try (ZeroMount mount = ZeroMount.start(mnt, cache, config, options)) {
             Path file = mnt.resolve("file");
             try (Fd fd = Sys.open(file, Sys.O_CREAT | Sys.O_RDWR, 0644)) {
@@ -145,7 +146,7 @@ class KernelPathTest {
     private static int requestsOnceReleased(ZeroMount mount, long node, int releases) throws InterruptedException {
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (true) {
-            Map<Integer, Integer> counts = new java.util.HashMap<>();
+            Map<Integer, Integer> counts = new HashMap<>();
             Matcher m = REQUEST_ON_NODE.matcher(mount.log());
             while (m.find()) {
                 if (Long.parseLong(m.group(2)) == node) {

@@ -20,8 +20,9 @@ import org.junit.jupiter.api.Test;
  * Zero only: a cache on a disk smaller than the files it holds (a 100 MiB tmpfs, the remote
  * elsewhere). Reading evicted files one after another, faster than tiering passes come, must
  * recall each of them: a recall that finds the disk full evicts clean, closed content first (and
- * the partial content of recalls nobody reads on), and a read fails only when nothing can be evicted. And tiering keeps minFreeDiskSpace free on the
- * cache disk even when the target would allow more. Needs root (mount -t tmpfs); skipped otherwise.
+ * the partial content of recalls nobody reads on), and a read fails only when nothing can be
+ * evicted. And tiering keeps minFreeDiskSpace free on the cache disk even when the target would
+ * allow more. Needs root (mount -t tmpfs); skipped otherwise.
  */
 class SmallCacheDiskTest {
     private static final int DISK_MIB = 100;

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -147,6 +148,31 @@ class WhichFilesAreLocalTest {
         assertEquals("pinned", lsColumns(kept.resolve("k0"))[1], "pins outlive a remount");
         cli("unpin", "--config", rig.config().toString(), kept.toString());
         assertEquals("-", lsColumns(kept.resolve("k0"))[1]);
+    }
+
+    @Test
+    void evictFreesThePartOfAFileRecalledSoFar(TestInfo test) throws IOException {
+        Path mnt = mount(test, 10);
+        Path file = mnt.resolve("big.bin");
+        byte[] data = Data.random(3, 16 << 20);
+        Sys.writeFile(file, data);
+        rig.assertTierOnceSucceeds();
+        cli("evict", "--config", rig.config().toString(), file.toString());
+        try (Fd fd = Sys.open(file, Sys.O_RDONLY)) {
+            fd.dropCachedPages(); // else the kernel serves the page from its cache, recalling nothing
+            assertArrayEquals(Arrays.copyOf(data, 4096), fd.pread(4096, 0), "the first page, recalled");
+        }
+        assertEquals("partial", lsColumns(file)[0], "a first page read recalls a window, not 16 MiB");
+
+        String evicted = cli("evict", "--config", rig.config().toString(), file.toString());
+
+        assertTrue(evicted.contains("evicted 1 files"), evicted);
+        assertEquals("remote", lsColumns(file)[0]);
+        assertEquals(0, blocks(file), "no local blocks left");
+        try (Fd fd = Sys.open(file, Sys.O_RDONLY)) {
+            fd.dropCachedPages();
+            assertArrayEquals(data, fd.pread(data.length, 0), "read back whole");
+        }
     }
 
     @Test

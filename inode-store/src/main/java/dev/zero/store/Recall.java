@@ -54,6 +54,8 @@ final class Recall {
   private boolean closed;
   /** Every byte is in the content file, forced to disk: set by {@link #finish}, which closes the recall. */
   private boolean durable;
+  /** Callers inside {@link #fetch}, waiting for bytes (between two streams, none may be running). */
+  private int fetchers;
   /** The bytes written into the content file so far. */
   private final ByteRanges present = new ByteRanges();
   private final List<Stream> streams = new ArrayList<>();
@@ -114,31 +116,40 @@ final class Recall {
     try {
       // Before any return: a writer that opened the file may write it once this returns, and a
       // preparation after that (at finish, for an empty file) would cut what it wrote.
-      if (!prepared()) {
+      if (!enterUnlessClosed()) {
         return durable(); // a recall finished a moment ago has every byte; one given up, maybe not
       }
     } catch (IOException e) {
       throw new FsException(Errno.EIO, "recall of inode " + ino + " failed: " + e.getMessage());
     }
-    if (offset >= size || length <= 0) {
-      return true;
-    }
-    long end = offset + Math.min(length, size - offset);
-    failIfJustFailed(reader);
     try {
-      return awaitBytes(offset, end, fetcher, room, streamer);
-    } catch (FsException e) {
-      throw failedRead(reader, e);
+      if (offset >= size || length <= 0) {
+        return true;
+      }
+      long end = offset + Math.min(length, size - offset);
+      failIfJustFailed(reader);
+      try {
+        return awaitBytes(offset, end, fetcher, room, streamer);
+      } catch (FsException e) {
+        throw failedRead(reader, e);
+      }
+    } finally {
+      leave();
     }
   }
 
-  /** Makes the content file unless the recall is closed; false if it is. */
-  private synchronized boolean prepared() throws IOException {
+  /** Makes the content file and counts the caller in, unless the recall is closed; false if it is. */
+  private synchronized boolean enterUnlessClosed() throws IOException {
     if (closed) {
       return false;
     }
     file();
+    fetchers++;
     return true;
+  }
+
+  private synchronized void leave() {
+    fetchers--;
   }
 
   private synchronized boolean durable() {
@@ -217,11 +228,12 @@ final class Recall {
   }
 
   /**
-   * Whether the recall stopped short of the whole file with no stream bringing more: a reader
-   * that went away (or whose other pages the kernel had cached) left holes nobody is filling.
+   * Whether the recall stands short of the whole file with nobody waiting for more: a reader
+   * that went away (or whose other pages the kernel had cached) left holes that only its
+   * read-ahead, if still running, would fill. Giving it up stops that.
    */
   synchronized boolean stalled() {
-    return streams.isEmpty() && !complete();
+    return fetchers == 0 && !complete();
   }
 
   /**

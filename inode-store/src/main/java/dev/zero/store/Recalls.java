@@ -76,7 +76,7 @@ final class Recalls {
   }
 
   /** The files whose recall {@linkplain Recall#stalled stalled}: their partial content is reclaimable. */
-  List<Long> stalled() {
+  List<Long> stalledInos() {
     return recalls.entrySet().stream().filter(entry -> entry.getValue().stalled()).map(Map.Entry::getKey).toList();
   }
 

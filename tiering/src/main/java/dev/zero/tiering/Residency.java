@@ -149,7 +149,8 @@ public final class Residency {
 
   /**
    * Frees the local space of the trees at {@code paths} now: uploads what is dirty in them, then
-   * evicts every file that is then clean. Open and pinned files are skipped, and named.
+   * evicts every file that is then clean, and the part of a file recalled so far. Open and pinned
+   * files are skipped, and named.
    */
   public Outcome evict(List<String> paths) throws FsException {
     Map<Long, Found> files = trees(paths, false);
@@ -166,7 +167,7 @@ public final class Residency {
         skipped.add(path + " (pinned: unpin it first)");
       } else if (store.isOpen(file.getKey())) {
         skipped.add(path + " (open)");
-      } else if (now.residence() != Placement.Residence.SYNCED) {
+      } else if (now.residence() != Placement.Residence.SYNCED && now.residence() != Placement.Residence.PARTIAL) {
         skipped.add(path + " (not uploaded: " + (uploads.errors() > 0 ? "the upload failed" : "it is being written") + ")");
       } else {
         evictable.add(file.getKey());
