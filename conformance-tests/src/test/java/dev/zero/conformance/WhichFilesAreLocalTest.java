@@ -176,6 +176,27 @@ class WhichFilesAreLocalTest {
     }
 
     @Test
+    void thePartOfAFileRecalledBeforeAnUnmountDoesNotStayOnTheCacheDisk(TestInfo test) throws IOException {
+        Path mnt = mount(test, 10);
+        Path file = mnt.resolve("big.bin");
+        byte[] data = Data.random(4, 16 << 20);
+        Sys.writeFile(file, data);
+        rig.assertTierOnceSucceeds();
+        cli("evict", "--config", rig.config().toString(), file.toString());
+        try (Fd fd = Sys.open(file, Sys.O_RDONLY)) {
+            fd.dropCachedPages();
+            assertArrayEquals(Arrays.copyOf(data, 4096), fd.pread(4096, 0), "the first page, recalled");
+        }
+        assertTrue(rig.localContentBytes() > 0, "a window of the file is local while mounted");
+
+        rig.unmount();
+
+        assertEquals(0, rig.localContentBytes(), "local content bytes after the unmount: the unfinished recall's are gone");
+        rig.mount();
+        assertArrayEquals(data, Sys.readFile(file), "read back whole after the remount");
+    }
+
+    @Test
     void evictSkipsAnOpenFileAndNamesItAndFetchRecallsWithoutPinning(TestInfo test) throws IOException {
         Path mnt = mount(test, 10);
         Path dir = Sys.mkdir(mnt.resolve("dir"));

@@ -1797,6 +1797,7 @@ public final class InodeStore implements AutoCloseable {
     // FileChannel for good, and every later commit, this last one included, would fail.
     recalls.shutdown();
     settleRecalls();
+    dropUnfinishedRecalls();
     committer.shutdown();
     try {
       committer.awaitTermination(1, TimeUnit.MINUTES);
@@ -1818,6 +1819,18 @@ public final class InodeStore implements AutoCloseable {
           LOG.log(Level.WARNING, "closing the metadata failed (" + e.getMessage() + "); the next open rebuilds it");
         }
       }
+    }
+  }
+
+  /**
+   * The partial content of recalls the unmount cut short goes, as after a crash: the next recall
+   * of those files starts from nothing, and the bytes would only sit on the disk until then.
+   */
+  private synchronized void dropUnfinishedRecalls() {
+    for (long ino : recalls.inos()) {
+      recalls.drop(ino);
+      content.delete(ino);
+      usage.emptied(ino);
     }
   }
 

@@ -80,6 +80,11 @@ final class Recalls {
     return recalls.entrySet().stream().filter(entry -> entry.getValue().stalled()).map(Map.Entry::getKey).toList();
   }
 
+  /** The files with a recall under way. */
+  List<Long> inos() {
+    return List.copyOf(recalls.keySet());
+  }
+
   /** Whether {@code ino}'s recall stalled. */
   boolean stalledFor(long ino) {
     Recall recall = recalls.get(ino);
