@@ -150,11 +150,12 @@ class WhichFilesAreLocalTest {
         assertEquals("-", lsColumns(kept.resolve("k0"))[1]);
     }
 
-    @Test
-    void evictFreesThePartOfAFileRecalledSoFar(TestInfo test) throws IOException {
-        Path mnt = mount(test, 10);
-        Path file = mnt.resolve("big.bin");
-        byte[] data = Data.random(3, 16 << 20);
+    /**
+     * Writes 16 MiB of random bytes to {@code file}, uploads and evicts it, then reads its first
+     * page, which recalls a window of it; returns the bytes.
+     */
+    private byte[] evictAndReadTheFirstPage(Path file, int seed) {
+        byte[] data = Data.random(seed, 16 << 20);
         Sys.writeFile(file, data);
         rig.assertTierOnceSucceeds();
         cli("evict", "--config", rig.config().toString(), file.toString());
@@ -162,6 +163,14 @@ class WhichFilesAreLocalTest {
             fd.dropCachedPages(); // else the kernel serves the page from its cache, recalling nothing
             assertArrayEquals(Arrays.copyOf(data, 4096), fd.pread(4096, 0), "the first page, recalled");
         }
+        return data;
+    }
+
+    @Test
+    void evictFreesThePartOfAFileRecalledSoFar(TestInfo test) throws IOException {
+        Path mnt = mount(test, 10);
+        Path file = mnt.resolve("big.bin");
+        byte[] data = evictAndReadTheFirstPage(file, 3);
         assertEquals("partial", lsColumns(file)[0], "a first page read recalls a window, not 16 MiB");
 
         String evicted = cli("evict", "--config", rig.config().toString(), file.toString());
@@ -179,14 +188,7 @@ class WhichFilesAreLocalTest {
     void thePartOfAFileRecalledBeforeAnUnmountDoesNotStayOnTheCacheDisk(TestInfo test) throws IOException {
         Path mnt = mount(test, 10);
         Path file = mnt.resolve("big.bin");
-        byte[] data = Data.random(4, 16 << 20);
-        Sys.writeFile(file, data);
-        rig.assertTierOnceSucceeds();
-        cli("evict", "--config", rig.config().toString(), file.toString());
-        try (Fd fd = Sys.open(file, Sys.O_RDONLY)) {
-            fd.dropCachedPages();
-            assertArrayEquals(Arrays.copyOf(data, 4096), fd.pread(4096, 0), "the first page, recalled");
-        }
+        byte[] data = evictAndReadTheFirstPage(file, 4);
         assertTrue(rig.localContentBytes() > 0, "a window of the file is local while mounted");
 
         rig.unmount();
