@@ -951,7 +951,8 @@ public final class InodeStore implements AutoCloseable {
 
   /**
    * Evicts clean closed files (and stalled recalls), least recently used first, until about
-   * {@code bytes} are freed; returns how many. Tiering's passes and a full disk both make room this way.
+   * {@code bytes} are freed; returns how many. Tiering's passes and a full disk both make room
+   * this way.
    */
   public int evictLeastRecentlyUsed(long bytes) {
     List<Long> batch = new ArrayList<>();
@@ -1362,7 +1363,7 @@ public final class InodeStore implements AutoCloseable {
   /**
    * What may be evicted, least recently opened first: clean local files, and the partial content
    * of stalled recalls (its reader gone, it would sit on the disk until the file is read again),
-   * of files nobody has open and nobody pinned.
+   * of files {@linkplain #mayEvict nobody has open, pinned or is truncating}.
    */
   private synchronized List<Long> evictionOrder() {
     List<Long> order = new ArrayList<>();
@@ -1382,7 +1383,7 @@ public final class InodeStore implements AutoCloseable {
 
   /**
    * Drops the local content of those of {@code inos} that are still clean (or stalled in their
-   * recall), closed and not pinned; returns how many. The state change is committed before any
+   * recall) and {@linkplain #mayEvict free to go}; returns how many. The state change is committed before any
    * file is deleted, so a crash never leaves a "local" file without its content.
    */
   public int evict(List<Long> inos) {
