@@ -84,7 +84,9 @@ public final class FuseServer implements Connection {
     try {
       Worker first = new Worker(true);
       first.thread = Thread.currentThread();
-      first.negotiate();
+      if (!first.negotiate()) {
+        return; // unmounted before the kernel sent anything: nothing was served, nothing is owed
+      }
       fs.init(this);
       Thread notifier = daemon(this::sendNotifications, "fuse-notify");
       workers.add(first);
@@ -327,11 +329,14 @@ public final class FuseServer implements Connection {
       }
     }
 
-    /** Answers the kernel's INIT, which is always the first request. */
-    void negotiate() throws IOException {
+    /**
+     * Answers the kernel's INIT, which is always the first request; false if the filesystem was
+     * unmounted before it came (a mount undone at once: the kernel then sends no INIT).
+     */
+    boolean negotiate() throws IOException {
       while (true) {
         if (!next()) {
-          throw new IOException("the kernel closed the connection before INIT");
+          return false;
         }
         if (request.opcode != Protocol.INIT) {
           throw new IOException("the kernel's first request was " + request.opcode + ", not INIT");
@@ -372,7 +377,7 @@ public final class FuseServer implements Connection {
         send(0);
         LOG.log(Level.DEBUG, "FUSE " + major + "." + kernelMinor + " offered flags " + Long.toHexString(offered)
             + "; agreed " + Long.toHexString(agreed));
-        return;
+        return true;
       }
     }
 

@@ -130,6 +130,17 @@ class FuseServerInitTest {
   }
 
   @Test
+  void anUnmountBeforeInitEndsTheServeLikeAnyUnmount() throws IOException {
+    FakeDevice device = FakeDevice.of(); // ENODEV at the first read, as after fusermount -u
+
+    new FuseServer(device, Path.of("/codec-test"), PLAIN, fs).serve();
+
+    assertEquals(List.of(), device.answers());
+    assertEquals(List.of(), fs.calls(), "the filesystem is never initialised");
+    assertTrue(device.closed());
+  }
+
+  @Test
   void aFirstRequestOtherThanInitIsRefused() {
     FakeDevice device = FakeDevice.of(request(FuseH.LOOKUP, 1, 1).name("x").build());
 
