@@ -105,7 +105,7 @@ public final class ZeroFileSystem implements FileSystem {
   @Override
   public void lookup(Request request, long parent, byte[] name, Entry entry) throws FuseException {
     try {
-      fill(entry, store.getattr(store.lookup(parent, ByteNames.decode(name))));
+      fill(entry, current(store.lookup(parent, ByteNames.decode(name))));
     } catch (FsException e) {
       if (e.errno() != Errno.ENOENT) {
         throw new FuseException(e.errno().code(), e.getMessage());
@@ -136,7 +136,10 @@ public final class ZeroFileSystem implements FileSystem {
 
   @Override
   public void link(Request request, long nodeId, long newParent, byte[] newName, Entry entry) throws FuseException {
-    fill(entry, call(() -> store.link(nodeId, newParent, ByteNames.decode(newName))));
+    fill(entry, call(() -> {
+      store.link(nodeId, newParent, ByteNames.decode(newName));
+      return current(nodeId); // with what the kernel wrote by passthrough: the reply's size is its size
+    }));
   }
 
   @Override
@@ -174,8 +177,9 @@ public final class ZeroFileSystem implements FileSystem {
   }
 
   /**
-   * The inode's attributes; for a file the kernel may be writing itself (passthrough), its size
-   * and mtime are taken from the cache file first.
+   * The inode's attributes as every reply must give them: for a file the kernel may be writing
+   * itself (passthrough), its size and mtime are taken from the cache file first, else a lookup
+   * of another of its names would set the kernel's inode back to the store's older size.
    */
   private Inode current(long ino) throws FsException {
     KernelIoModes modes = ioModes;
@@ -354,7 +358,7 @@ public final class ZeroFileSystem implements FileSystem {
   private boolean addPlus(DirectoryListing listing, byte[] name, long ino, long next) {
     Entry entry = listing.entry();
     try {
-      fillUncounted(entry, store.getattr(ino));
+      fillUncounted(entry, current(ino));
     } catch (FsException e) {
       return true; // removed since the snapshot: skipped
     }
@@ -393,7 +397,7 @@ public final class ZeroFileSystem implements FileSystem {
       }
     });
     openHandle(ino, flags, opened);
-    fill(entry, call(() -> store.getattr(ino)));
+    fill(entry, call(() -> current(ino)));
   }
 
   @Override
