@@ -61,20 +61,12 @@ public final class InodeStore implements AutoCloseable {
   public static final int XATTR_REPLACE = 2;
 
   private static final int NAME_MAX = 255;
-  /** What the FUSE binding puts in place of bytes that are not UTF-8. */
   private static final int XATTR_SIZE_MAX = 65536;
   private static final long DIRECTORY_SIZE = 4096;
   private static final long RELATIME_MAX_AGE_SECONDS = 24 * 3600;
   private static final long INO_BLOCK = 1024;
   private static final int RECENT_INODES = 65_536;
-  /** A full disk is given this much more room than one write or chunk needs, so the next ones fit too. */
-  private static final long ROOM_SLACK = 16L << 20;
   private static final long STATS_TTL_NANOS = 1_000_000_000L;
-  /**
-   * How long a recall's stream, a window ahead of its readers, waits for them to read on before
-   * it closes its download: long enough for a reader's pause, short enough not to hold
-   * connections for files nobody reads.
-   */
   // Counters in the metadata.
   private static final String LAST_INO = "lastIno";
   private static final String TREE_VERSION = "treeVersion";
@@ -139,7 +131,6 @@ public final class InodeStore implements AutoCloseable {
    * st_blocks after an eviction or a recall, atime after a read or a listing.
    */
   private volatile LongConsumer attributesChanged = ino -> {};
-  private final Map<Long, Integer> openCounts = new HashMap<>();
   /** Inodes someone may still name by number (see {@link #retain}). */
   private final Set<Long> retained = new HashSet<>();
   /**
@@ -154,11 +145,8 @@ public final class InodeStore implements AutoCloseable {
   private final Recalls recalls;
   /** Bumped by every content change, so an upload can tell whether the file changed under it. */
   private final Map<Long, Long> versions = new HashMap<>();
-  private final Map<Long, Integer> writers = new HashMap<>();
-  /** Inodes with the {@link #PIN} xattr, read at open: what eviction passes over. */
-  private final Set<Long> pinned = new HashSet<>();
-  /** Inodes whose local content an eviction is deleting now: opens and recalls wait for it. */
-  private final Set<Long> evicting = new HashSet<>();
+  private final Holds holds = new Holds();
+  private final Eviction eviction;
   private FsStats stats;
   private long statsAt;
   /** Numbers up to reservedUpTo are reserved in the stored counter; nextIno is the last given. */
@@ -170,6 +158,7 @@ public final class InodeStore implements AutoCloseable {
     this.content = content;
     this.usage = new LocalUsage(content);
     this.recalls = new Recalls(content, usage);
+    this.eviction = new Eviction(this, holds, tiers, recalls, content, usage);
     this.inUse = inUse;
     this.inodes = metadata.inodes;
     this.dentries = metadata.dentries;
@@ -297,7 +286,7 @@ public final class InodeStore implements AutoCloseable {
   private void readPins() {
     for (Object[] key : xattrs.read().keySet()) {
       if (PIN.equals(key[1])) {
-        pinned.add((Long) key[0]);
+        holds.pin((Long) key[0], true);
       }
     }
   }
@@ -365,6 +354,11 @@ public final class InodeStore implements AutoCloseable {
   /** Sets who is told when attributes change behind a request's answer (the kernel caches them). */
   public void onAttributesChanged(LongConsumer listener) {
     attributesChanged = listener;
+  }
+
+  /** Tells the listener that {@code ino}'s attributes changed behind a request's answer. */
+  void attributesChanged(long ino) {
+    attributesChanged.accept(ino);
   }
 
   public ContentStore content() {
@@ -563,7 +557,7 @@ public final class InodeStore implements AutoCloseable {
     if (node.isRegular()) {
       usage.changed(ino);
     }
-    if (pinned.contains(parent)) {
+    if (holds.isPinned(parent)) {
       pin(ino, true); // a pinned directory keeps what is made in it local too
     }
     dentries.put(key, ino);
@@ -686,7 +680,7 @@ public final class InodeStore implements AutoCloseable {
   /** Removes one link; the last one frees the inode, or makes it an orphan while it is open or retained. */
   private void dropLink(Inode inode, Timespec now) {
     int nlink = inode.nlink() - 1;
-    if (nlink > 0 || openCounts.containsKey(inode.ino()) || retained.contains(inode.ino())) {
+    if (nlink > 0 || holds.isOpen(inode.ino()) || retained.contains(inode.ino())) {
       save(inode.withNlink(nlink, now));
       if (nlink == 0) {
         orphans.put(inode.ino(), true);
@@ -712,7 +706,7 @@ public final class InodeStore implements AutoCloseable {
     if (inode.nlink() == 0) {
       orphans.remove(ino);
     }
-    pinned.remove(ino);
+    holds.pin(ino, false);
     if (inode.isRegular()) {
       contentToDelete.add(ino);
       tiers.remove(ino);
@@ -781,7 +775,7 @@ public final class InodeStore implements AutoCloseable {
       }
       markDirtyBeforeWriting(ino);
       synchronized (this) {
-        awaitEviction(ino); // one chosen before this truncate began would delete what it writes
+        eviction.awaitDeleted(ino); // one chosen before this truncate began would delete what it writes
         Inode inode = inode(ino);
         if (inode.isDirectory()) {
           throw new FsException(EISDIR, "cannot truncate a directory");
@@ -814,8 +808,8 @@ public final class InodeStore implements AutoCloseable {
   public Path open(long ino, boolean write) throws FsException {
     synchronized (this) {
       inode(ino);
-      awaitEviction(ino); // else the adapter could open the content file being deleted
-      openCounts.merge(ino, 1, Integer::sum);
+      eviction.awaitDeleted(ino); // else the adapter could open the content file being deleted
+      holds.opened(ino);
       if (write) {
         addWriter(ino);
       }
@@ -877,7 +871,7 @@ public final class InodeStore implements AutoCloseable {
 
   /** Undoes {@link #retain}; an orphan nobody has open is freed now. */
   public synchronized void forget(long ino) {
-    if (retained.remove(ino) && !openCounts.containsKey(ino)) {
+    if (retained.remove(ino) && !holds.isOpen(ino)) {
       Inode inode = inodeOrNull(ino);
       if (inode != null && inode.nlink() == 0) {
         free(inode);
@@ -890,7 +884,7 @@ public final class InodeStore implements AutoCloseable {
     if (write) {
       removeWriter(ino);
     }
-    if (decrement(openCounts, ino) > 0) {
+    if (holds.closed(ino) > 0) {
       return false;
     }
     Inode inode = inodeOrNull(ino);
@@ -903,50 +897,18 @@ public final class InodeStore implements AutoCloseable {
 
   /** A writer of the file's content starts: no upload may call the file clean until it ends. */
   private void addWriter(long ino) {
-    writers.merge(ino, 1, Integer::sum);
+    holds.writerStarted(ino);
     usage.startChanging(ino);
   }
 
   private void removeWriter(long ino) {
-    decrement(writers, ino);
+    holds.writerEnded(ino);
     usage.stopChanging(ino);
   }
 
-  private static int decrement(Map<Long, Integer> counts, long ino) {
-    Integer count = counts.get(ino);
-    if (count == null || count <= 1) {
-      counts.remove(ino);
-      return 0;
-    }
-    counts.put(ino, count - 1);
-    return count - 1;
-  }
-
-  /**
-   * Makes sure {@code bytes} more content fit on the cache disk without eating into the room kept
-   * free for metadata: deletions not yet committed are committed (they free their space only
-   * then), and clean content nobody has open is evicted, least recently used first, since it is
-   * safe in the remote (as is a stalled recall's partial content). Fails with ENOSPC only when
-   * none of that makes room. Call before writing or recalling, without holding the store's
-   * monitor; nothing written so far is touched.
-   */
+  /** See {@link Eviction#makeRoomFor}: call before writing or recalling, without the store's monitor. */
   void ensureRoomFor(long bytes) throws FsException {
-    assert !Thread.holdsLock(this) : "making room waits for deletions that need the store's monitor";
-    if (content.tryReserve(bytes)) {
-      return;
-    }
-    // The space of deleted files comes back only once their deletion is committed and done,
-    // possibly by another thread right now.
-    sync();
-    if (content.tryReserve(bytes)) {
-      return;
-    }
-    settleRecalls(); // a file read to its end moments ago is clean once settled, and may go too
-    int evicted = evictLeastRecentlyUsed(bytes + ROOM_SLACK);
-    if (evicted > 0) {
-      LOG.log(Level.INFO, "the cache disk was full: evicted " + evicted + " files to make room");
-    }
-    content.ensureRoomFor(bytes);
+    eviction.makeRoomFor(bytes);
   }
 
   /**
@@ -955,16 +917,7 @@ public final class InodeStore implements AutoCloseable {
    * this way.
    */
   public int evictLeastRecentlyUsed(long bytes) {
-    List<Long> batch = new ArrayList<>();
-    long freed = 0;
-    for (long ino : evictionOrder()) {
-      if (freed >= bytes) {
-        break;
-      }
-      batch.add(ino);
-      freed += usage.blocks(ino) * 512;
-    }
-    return batch.isEmpty() ? 0 : evict(batch);
+    return eviction.leastRecentlyUsed(bytes);
   }
 
   private void createEmptyContent(long ino) {
@@ -1049,7 +1002,7 @@ public final class InodeStore implements AutoCloseable {
     Recall recall;
     do {
       synchronized (this) {
-        awaitEviction(ino);
+        eviction.awaitDeleted(ino);
         Inode inode = inode(ino);
         if (inode.content() != ContentState.REMOTE) {
           return;
@@ -1206,7 +1159,7 @@ public final class InodeStore implements AutoCloseable {
     synchronized (this) {
       Inode inode = inode(ino);
       if (!inode.isRegular()) {
-        return new Placement(ino, inode.type(), null, pinned.contains(ino), 0, inode.size());
+        return new Placement(ino, inode.type(), null, holds.isPinned(ino), 0, inode.size());
       }
       Placement.Residence residence = switch (inode.content()) {
         case LOCAL_DIRTY -> Placement.Residence.LOCAL;
@@ -1215,7 +1168,7 @@ public final class InodeStore implements AutoCloseable {
         case REMOTE -> recalls.completeFor(ino) ? Placement.Residence.SYNCED
             : measured > 0 ? Placement.Residence.PARTIAL : Placement.Residence.REMOTE;
       };
-      return new Placement(ino, inode.type(), residence, pinned.contains(ino), measured, inode.size());
+      return new Placement(ino, inode.type(), residence, holds.isPinned(ino), measured, inode.size());
     }
   }
 
@@ -1229,7 +1182,7 @@ public final class InodeStore implements AutoCloseable {
   }
 
   private void pin(long ino, boolean pin) {
-    if (pin ? pinned.add(ino) : pinned.remove(ino)) {
+    if (holds.pin(ino, pin)) {
       if (pin) {
         xattrs.put(key(ino, PIN), new byte[0]);
       } else {
@@ -1242,7 +1195,7 @@ public final class InodeStore implements AutoCloseable {
   /** Bytes of the pinned regular files: they count against the target. */
   public synchronized long pinnedBytes() {
     long bytes = 0;
-    for (long ino : pinned) {
+    for (long ino : holds.pinned()) {
       Inode inode = inodeOrNull(ino);
       if (inode != null && inode.isRegular()) {
         bytes += inode.size();
@@ -1261,7 +1214,7 @@ public final class InodeStore implements AutoCloseable {
 
   /** Whether a handle on the inode is open. */
   public synchronized boolean isOpen(long ino) {
-    return openCounts.containsKey(ino);
+    return holds.isOpen(ino);
   }
 
   /** The inode at {@code path}, relative to the root ("docs/report.pdf"; "" is the root). */
@@ -1314,7 +1267,7 @@ public final class InodeStore implements AutoCloseable {
       Inode inode = inodeOrNull(ino);
       // By ctime, which every change moves and no program sets: tar, cp -a and git set old
       // mtimes on what they have just written, and a future mtime would hold a file back.
-      if (inode != null && !writers.containsKey(ino) && inode.ctime().sec() <= cutoffSeconds) {
+      if (inode != null && !holds.isWritten(ino) && inode.ctime().sec() <= cutoffSeconds) {
         if (inode.size() == 0 && !Files.exists(content.path(ino))) {
           createEmptyContent(ino); // a file made by mknod and never opened has no content file yet
         }
@@ -1345,7 +1298,7 @@ public final class InodeStore implements AutoCloseable {
    */
   public synchronized boolean uploaded(long ino, long version, String key, long bytes) {
     Inode inode = inodeOrNull(ino);
-    if (!isCurrent(ino, version) || writers.containsKey(ino) || bytes != inode.size()) {
+    if (!isCurrent(ino, version) || holds.isWritten(ino) || bytes != inode.size()) {
       if (inode != null && bytes != inode.size() && versions.getOrDefault(ino, 0L) == version) {
         LOG.log(Level.WARNING, "the upload of inode " + ino + " read " + bytes + " bytes, but the file has "
             + inode.size() + "; it stays dirty and is uploaded again");
@@ -1361,94 +1314,11 @@ public final class InodeStore implements AutoCloseable {
   }
 
   /**
-   * What may be evicted, least recently opened first: clean local files, and the partial content
-   * of stalled recalls (its reader gone, it would sit on the disk until the file is read again),
-   * of files {@linkplain #mayEvict nobody has open, pinned or is truncating}.
-   */
-  private synchronized List<Long> evictionOrder() {
-    List<Long> order = new ArrayList<>();
-    for (long ino : tiers.members(TierIndex.Tier.CLEAN)) {
-      if (mayEvict(ino)) {
-        order.add(ino);
-      }
-    }
-    for (long ino : recalls.stalledInos()) {
-      if (mayEvict(ino)) {
-        order.add(ino);
-      }
-    }
-    order.sort(Comparator.comparingLong(tiers::lastUsedMillis));
-    return order;
-  }
-
-  /**
    * Drops the local content of those of {@code inos} that are still clean (or stalled in their
-   * recall) and {@linkplain #mayEvict free to go}; returns how many. The state change is committed before any
-   * file is deleted, so a crash never leaves a "local" file without its content.
+   * recall) and not held open, pinned or truncating; returns how many (see {@link Eviction}).
    */
   public int evict(List<Long> inos) {
-    List<Long> evicted = new ArrayList<>();
-    synchronized (this) {
-      for (long ino : inos) {
-        Inode inode = inodeOrNull(ino);
-        if (inode == null || !mayEvict(ino)) {
-          continue;
-        }
-        boolean clean = tiers.contains(TierIndex.Tier.CLEAN, ino);
-        if (clean || (inode.content() == ContentState.REMOTE && recalls.stalledFor(ino))) {
-          if (clean) {
-            saveUnversioned(inode.withContentState(ContentState.REMOTE, inode.remote()));
-          }
-          // A finished recall not yet settled must not vouch for the local copy deleted below.
-          recalls.drop(ino);
-          evicting.add(ino);
-          evicted.add(ino);
-        }
-      }
-    }
-    try {
-      sync(); // the state says remote, durably, before a local copy goes
-    } catch (UncheckedIOException e) {
-      synchronized (this) {
-        evicting.removeAll(evicted); // nothing is deleted; the files are recalled if read
-        notifyAll();
-      }
-      throw e;
-    }
-    // Deleting files takes time: outside the lock, so that operations on other files go on.
-    for (long ino : evicted) {
-      content.delete(ino);
-      usage.emptied(ino);
-      attributesChanged.accept(ino); // st_blocks is 0 now
-      if (LOG.isLoggable(Level.DEBUG)) {
-        LOG.log(Level.DEBUG, "evicted " + pathOf(ino));
-      }
-    }
-    synchronized (this) {
-      evicting.removeAll(evicted);
-      notifyAll();
-    }
-    return evicted.size();
-  }
-
-  /** Waits (letting others take the lock) until no eviction is deleting {@code ino}'s content. */
-  /**
-   * Nobody has the file open, pinned it or is truncating it (a truncate by path holds a writer
-   * count and no handle, and writes the content file once its bytes are local).
-   */
-  private boolean mayEvict(long ino) {
-    return !openCounts.containsKey(ino) && !pinned.contains(ino) && !writers.containsKey(ino);
-  }
-
-  private void awaitEviction(long ino) throws FsException {
-    while (evicting.contains(ino)) {
-      try {
-        wait();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new FsException(Errno.EIO, "interrupted while inode " + ino + " was being evicted");
-      }
-    }
+    return eviction.evict(inos);
   }
 
   /** Remote-only files used within {@code recent}, most recently used first, with their sizes. */
@@ -1661,7 +1531,7 @@ public final class InodeStore implements AutoCloseable {
         records[2]++;
         xattrs.put(key(ino, name), value);
         if (PIN.equals(name)) {
-          pinned.add(ino);
+          holds.pin(ino, true);
         }
       }
     });
@@ -1924,7 +1794,7 @@ public final class InodeStore implements AutoCloseable {
    * time, or content moving between local and remote with the same remote copy (a restore makes
    * every file remote-only anyway). So a mount that is only read makes no remote calls.
    */
-  private void saveUnversioned(Inode inode) {
+  void saveUnversioned(Inode inode) {
     unsaved.put(inode.ino(), inode);
     index(inode);
   }
