@@ -20,6 +20,8 @@ import jnr.constants.platform.Errno;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * What Zero's own binding of the kernel's protocol gives a user: local files read and written
@@ -31,6 +33,7 @@ class KernelPathTest {
     private static final Pattern REQUEST_ON_NODE = Pattern.compile("request \\d+ \\(opcode (\\d+), node (\\d+),");
     private static final int READ = 15;
     private static final int WRITE = 16;
+    private static final int GETXATTR = 22;
     private static final int READDIR = 28;
     private static final int RELEASEDIR = 29;
     private static final int READDIRPLUS = 44;
@@ -51,6 +54,39 @@ class KernelPathTest {
         Map<Integer, Integer> requests = writeReadAndCount("--no-passthrough");
         int writes = requests.getOrDefault(WRITE, 0);
         assertTrue(writes > 0 && writes <= 8, "4 MiB written in requests of up to 1 MiB: " + writes + " WRITE requests");
+    }
+
+    /**
+     * The kernel asks whether a file has security.capability before a write drops it: once per
+     * inode, since Zero drops set-id bits itself (FUSE_HANDLE_KILLPRIV_V2), not before every
+     * write(2), which made each small write two requests (and one for a passthrough write that
+     * needs none).
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void smallWritesAskForSecurityXattrsOncePerFileNotOncePerWrite(boolean passthrough) throws IOException {
+        assumeTrue(!passthrough || BackupRig.isRoot(), "passthrough needs root");
+        Path config = Files.writeString(dir.resolve("config.yml"), "");
+        String[] options = passthrough ? new String[] {"--debug"} : new String[] {"--debug", "--no-passthrough"};
+        try (ZeroMount mount = ZeroMount.start(dir.resolve("mnt"), dir.resolve("cache"), config, options)) {
+            byte[] block = Data.random(10, 4096);
+            for (String name : new String[] {"one", "two"}) {
+                try (Fd fd = Sys.open(mount.mountpoint().resolve(name), Sys.O_CREAT | Sys.O_WRONLY, 0644)) {
+                    for (int i = 0; i < 100; i++) {
+                        fd.write(block);
+                    }
+                }
+            }
+            assertEquals(100 * 4096, Sys.stat(mount.mountpoint().resolve("two")).size(), "size after 100 writes of 4 KiB");
+            Map<Integer, Integer> requests = new HashMap<>();
+            Matcher m = REQUEST.matcher(mount.log());
+            while (m.find()) {
+                requests.merge(Integer.parseInt(m.group(1)), 1, Integer::sum);
+            }
+            int asked = requests.getOrDefault(GETXATTR, 0);
+            assertTrue(asked <= 2, "GETXATTR requests for 200 writes to 2 files: " + asked + " (" + requests + ")");
+            mount.unmount();
+        }
     }
 
     /** Writes 4 MiB (stat checked while open, then fsync), reads it back, remounts; returns the requests per opcode. */

@@ -10,6 +10,20 @@ import java.nio.ByteBuffer;
  * ENOSYS, and the kernel then stops sending that request where the protocol allows.
  */
 public interface FileSystem {
+  /*
+   * The kernel leaves the dropping of setuid and setgid bits to the filesystem
+   * (FUSE_HANDLE_KILLPRIV_V2): it marks each change after which they go, because the caller
+   * lacks CAP_FSETID (a write, an open with O_TRUNC, a truncate) or because the owner changed
+   * (SetAttr.KILL_SUIDGID). In exchange it asks for security.capability once per inode, not
+   * before every write.
+   */
+
+  /** In open's and create's {@code openFlags}: an O_TRUNC by a caller without CAP_FSETID. */
+  int OPEN_KILL_SUIDGID = 1;
+
+  /** In write's {@code writeFlags}: a write by a caller without CAP_FSETID. */
+  int WRITE_KILL_SUIDGID = 1 << 2;
+
   /** Called once the kernel's INIT is answered, before any other request. */
   default void init(Connection connection) {}
 
@@ -63,14 +77,14 @@ public interface FileSystem {
     throw enosys();
   }
 
-  /** {@code flags} are open(2)'s. */
-  default void open(Request request, long nodeId, int flags, Opened opened) throws FuseException {
+  /** {@code flags} are open(2)'s; {@code openFlags} may hold {@link #OPEN_KILL_SUIDGID}. */
+  default void open(Request request, long nodeId, int flags, int openFlags, Opened opened) throws FuseException {
     throw enosys();
   }
 
-  /** Creates and opens a regular file; fills both answers. */
-  default void create(Request request, long parent, byte[] name, int flags, int mode, int umask, Entry entry, Opened opened)
-      throws FuseException {
+  /** Creates and opens a regular file; fills both answers. {@code openFlags} as for {@link #open}. */
+  default void create(Request request, long parent, byte[] name, int flags, int openFlags, int mode, int umask, Entry entry,
+      Opened opened) throws FuseException {
     throw enosys();
   }
 
@@ -79,7 +93,10 @@ public interface FileSystem {
     throw enosys();
   }
 
-  /** Writes {@code data} (position to limit) at {@code offset}; returns how many bytes were written. */
+  /**
+   * Writes {@code data} (position to limit) at {@code offset}; returns how many bytes were written.
+   * {@code writeFlags} may hold {@link #WRITE_KILL_SUIDGID}.
+   */
   default int write(Request request, long nodeId, long fh, long offset, ByteBuffer data, int writeFlags) throws FuseException {
     throw enosys();
   }

@@ -362,7 +362,7 @@ public final class FuseServer implements Connection {
         int minor = Math.min(kernelMinor, Protocol.KERNEL_MINOR);
         long wanted = Protocol.ASYNC_READ | Protocol.ATOMIC_O_TRUNC | Protocol.BIG_WRITES | Protocol.DO_READDIRPLUS
             | Protocol.READDIRPLUS_AUTO | Protocol.ASYNC_DIO | Protocol.PARALLEL_DIROPS | Protocol.MAX_PAGES
-            | Protocol.CACHE_SYMLINKS | Protocol.INIT_EXT;
+            | Protocol.CACHE_SYMLINKS | Protocol.HANDLE_KILLPRIV_V2 | Protocol.INIT_EXT;
         if (options.passthrough()) {
           wanted |= Protocol.PASSTHROUGH;
         }
@@ -504,13 +504,13 @@ public final class FuseServer implements Connection {
         }
         case Protocol.OPEN -> {
           opened.clear();
-          fs.open(request, node, in.getInt(40), opened);
+          fs.open(request, node, in.getInt(40), in.getInt(44), opened);
           return sendOpened();
         }
         case Protocol.CREATE -> {
           entry.clear();
           opened.clear();
-          fs.create(request, node, name(56), in.getInt(40), in.getInt(44), in.getInt(48), entry, opened);
+          fs.create(request, node, name(56), in.getInt(40), in.getInt(52), in.getInt(44), in.getInt(48), entry, opened);
           entry.encode(out);
           opened.encode(out);
           return send(0);

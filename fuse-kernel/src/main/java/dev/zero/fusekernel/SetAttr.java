@@ -13,6 +13,8 @@ public final class SetAttr {
   public static final int FH = 1 << 6;
   public static final int ATIME_NOW = 1 << 7;
   public static final int MTIME_NOW = 1 << 8;
+  /** Setuid and setgid go with this change (see {@link FileSystem#WRITE_KILL_SUIDGID}). */
+  public static final int KILL_SUIDGID = 1 << 11;
 
   public int valid;
   public long fh;

@@ -70,6 +70,7 @@ final class FuseH {
   static final long CACHE_SYMLINKS = 1L << 23;
   static final long NO_OPENDIR_SUPPORT = 1L << 24;
   static final long EXPLICIT_INVAL_DATA = 1L << 25;
+  static final long HANDLE_KILLPRIV_V2 = 1L << 28;
   static final long SETXATTR_EXT = 1L << 29;
   static final long INIT_EXT = 1L << 30;
   static final long SECURITY_CTX = 1L << 32;
@@ -79,6 +80,8 @@ final class FuseH {
   static final int GETATTR_FH = 1;
   static final int FSYNC_FDATASYNC = 1;
   static final int FUSE_WRITE_CACHE = 1;
+  static final int FUSE_WRITE_KILL_SUIDGID = 1 << 2;
+  static final int FUSE_OPEN_KILL_SUIDGID = 1;
   static final int FUSE_READ_LOCKOWNER = 2;
   static final int FUSE_RELEASE_FLUSH = 1;
 
@@ -91,6 +94,7 @@ final class FuseH {
   static final int FATTR_MTIME = 1 << 5;
   static final int FATTR_FH = 1 << 6;
   static final int FATTR_LOCKOWNER = 1 << 9;
+  static final int FATTR_KILL_SUIDGID = 1 << 11;
 
   // FOPEN_*
   static final int FOPEN_KEEP_CACHE = 1 << 1;

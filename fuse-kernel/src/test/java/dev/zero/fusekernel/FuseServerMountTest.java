@@ -50,7 +50,7 @@ class FuseServerMountTest {
     }
 
     @Override
-    public void open(Request request, long nodeId, int flags, Opened opened) {
+    public void open(Request request, long nodeId, int flags, int openFlags, Opened opened) {
       opened.fh = 7;
     }
 

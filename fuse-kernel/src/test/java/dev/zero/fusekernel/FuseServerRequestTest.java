@@ -202,7 +202,7 @@ class FuseServerRequestTest {
   @Test
   void setattrDecodesEveryFieldOfFuseSetattrIn() throws IOException {
     int valid = FuseH.FATTR_MODE | FuseH.FATTR_UID | FuseH.FATTR_GID | FuseH.FATTR_SIZE | FuseH.FATTR_ATIME
-        | FuseH.FATTR_MTIME | FuseH.FATTR_FH | FuseH.FATTR_LOCKOWNER;
+        | FuseH.FATTR_MTIME | FuseH.FATTR_FH | FuseH.FATTR_LOCKOWNER | FuseH.FATTR_KILL_SUIDGID;
     Answer answer = serveOne(request(FuseH.SETATTR, 40, 2)
         .u32(valid).u32(0) // valid, padding
         .u64(0xf1) // fh
@@ -216,7 +216,7 @@ class FuseServerRequestTest {
         .u32(0) // unused5
         .build());
 
-    assertEquals(List.of("setattr node=2 valid=0x27f fh=0xf1 size=0x5000 atime=1600000001.11 mtime=1600000002.22"
+    assertEquals(List.of("setattr node=2 valid=0xa7f fh=0xf1 size=0x5000 atime=1600000001.11 mtime=1600000002.22"
         + " mode=0100640 owner=1234 group=5678" + WHO), fs.requests());
     Fields out = answer.assertOk(40, FuseH.ATTR_OUT).body();
     assertEquals(2, out.u64(), "attr_valid");
@@ -300,10 +300,10 @@ class FuseServerRequestTest {
   @Test
   void openAndOpendirDecodeTheFlagsAndAnswerFuseOpenOutWithBackingId() throws IOException {
     List<Answer> answers = serve(
-        request(FuseH.OPEN, 60, 2).u32(0100002).u32(0).build(), // flags (O_LARGEFILE|O_RDWR), open_flags
+        request(FuseH.OPEN, 60, 2).u32(0101002).u32(FuseH.FUSE_OPEN_KILL_SUIDGID).build(), // flags (O_TRUNC too), open_flags
         request(FuseH.OPENDIR, 61, 1).u32(0200000).u32(0).build()); // O_DIRECTORY
 
-    assertEquals(List.of("open node=2 flags=0100002" + WHO, "opendir node=1 flags=0200000" + WHO), fs.requests());
+    assertEquals(List.of("open node=2 flags=0101002 openFlags=1" + WHO, "opendir node=1 flags=0200000" + WHO), fs.requests());
     Fields open = answers.get(0).assertOk(60, FuseH.OPEN_OUT).body();
     assertEquals(0x1122334455667788L, open.u64(), "fh");
     assertEquals(FuseH.FOPEN_KEEP_CACHE | FuseH.FOPEN_PASSTHROUGH, open.u32(), "open_flags");
@@ -317,11 +317,11 @@ class FuseServerRequestTest {
   @Test
   void createDecodesFuseCreateInAndAnswersEntryOutThenOpenOut() throws IOException {
     Answer answer = serveOne(request(FuseH.CREATE, 62, 1)
-        .u32(0101).u32(S_IFREG | 0644).u32(022).u32(0) // flags (O_CREAT|O_WRONLY), mode, umask, open_flags
+        .u32(01101).u32(S_IFREG | 0644).u32(022).u32(FuseH.FUSE_OPEN_KILL_SUIDGID) // flags (O_TRUNC|O_CREAT|O_WRONLY), mode, umask, open_flags
         .name("new.txt")
         .build());
 
-    assertEquals(List.of("create parent=1 name=new.txt flags=0101 mode=0100644 umask=022" + WHO), fs.requests());
+    assertEquals(List.of("create parent=1 name=new.txt flags=01101 openFlags=1 mode=0100644 umask=022" + WHO), fs.requests());
     Fields out = answer.assertOk(62, FuseH.ENTRY_OUT + FuseH.OPEN_OUT).body();
     assertFuseEntryOut(out, 6, S_IFREG | 0644);
     assertEquals(0x66, out.u64(), "fh");
@@ -359,7 +359,7 @@ class FuseServerRequestTest {
   private static byte[] writeIn(long unique, long fh, long offset, byte[] data) {
     return request(FuseH.WRITE, unique, 2)
         .u64(fh).u64(offset).u32(data.length)
-        .u32(FuseH.FUSE_WRITE_CACHE) // write_flags
+        .u32(FuseH.FUSE_WRITE_CACHE | FuseH.FUSE_WRITE_KILL_SUIDGID) // write_flags
         .u64(0xabc) // lock_owner
         .u32(0100001) // flags
         .u32(0) // padding
@@ -372,7 +372,7 @@ class FuseServerRequestTest {
     fs.writeAnswer = 3; // a short write
     Answer answer = serveOne(writeIn(80, 0x78, 12, "hello".getBytes(StandardCharsets.UTF_8)));
 
-    assertEquals(List.of("write node=2 fh=0x78 offset=12 bytes=5 writeFlags=1" + WHO), fs.requests());
+    assertEquals(List.of("write node=2 fh=0x78 offset=12 bytes=5 writeFlags=5" + WHO), fs.requests());
     assertEquals("hello", new String(fs.written, StandardCharsets.UTF_8));
     Fields out = answer.assertOk(80, 8).body();
     assertEquals(3, out.u32(), "size");
@@ -387,7 +387,7 @@ class FuseServerRequestTest {
     }
     Answer answer = serveOne(writeIn(81, 0x78, 1L << 40, data));
 
-    assertEquals(List.of("write node=2 fh=0x78 offset=1099511627776 bytes=1048576 writeFlags=1" + WHO), fs.requests());
+    assertEquals(List.of("write node=2 fh=0x78 offset=1099511627776 bytes=1048576 writeFlags=5" + WHO), fs.requests());
     assertArrayEquals(data, fs.written);
     assertEquals(data.length, answer.assertOk(81, 8).body().u32(), "size");
   }

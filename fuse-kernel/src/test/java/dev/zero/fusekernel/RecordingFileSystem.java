@@ -155,18 +155,18 @@ class RecordingFileSystem implements FileSystem {
   }
 
   @Override
-  public void open(Request request, long nodeId, int flags, Opened opened) throws FuseException {
-    record(request, "open node=" + nodeId + " flags=" + oct(flags));
+  public void open(Request request, long nodeId, int flags, int openFlags, Opened opened) throws FuseException {
+    record(request, "open node=" + nodeId + " flags=" + oct(flags) + " openFlags=" + openFlags);
     opened.fh = 0x1122334455667788L;
     opened.flags = Opened.KEEP_CACHE | Opened.PASSTHROUGH;
     opened.backingId = 9;
   }
 
   @Override
-  public void create(Request request, long parent, byte[] name, int flags, int mode, int umask, Entry entry,
-      Opened opened) throws FuseException {
-    record(request, "create parent=" + parent + " name=" + str(name) + " flags=" + oct(flags) + " mode=" + oct(mode)
-        + " umask=" + oct(umask));
+  public void create(Request request, long parent, byte[] name, int flags, int openFlags, int mode, int umask,
+      Entry entry, Opened opened) throws FuseException {
+    record(request, "create parent=" + parent + " name=" + str(name) + " flags=" + oct(flags) + " openFlags=" + openFlags
+        + " mode=" + oct(mode) + " umask=" + oct(umask));
     fillEntry(entry, 6, mode);
     opened.fh = 0x66;
     opened.flags = Opened.DIRECT_IO;

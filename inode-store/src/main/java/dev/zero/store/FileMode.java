@@ -12,7 +12,9 @@ public final class FileMode {
   public static final int S_IFIFO = 0010000;
   /** Permission bits plus set-user-ID, set-group-ID and sticky. */
   public static final int PERMISSIONS = 07777;
+  public static final int S_ISUID = 04000;
   public static final int S_ISGID = 02000;
+  public static final int S_IXGRP = 00010;
 
   private FileMode() {}
 

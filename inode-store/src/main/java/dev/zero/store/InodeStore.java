@@ -38,6 +38,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntPredicate;
 import java.util.function.LongConsumer;
 import org.mapdb.BTreeMap;
 import org.mapdb.HTreeMap;
@@ -728,6 +729,30 @@ public final class InodeStore implements AutoCloseable {
     return changed;
   }
 
+  /**
+   * Drops the set-id bits a change of the file takes away, as Linux does: after a write or a
+   * truncate by a caller without CAP_FSETID, and after any chown of a file, setuid goes always,
+   * and setgid if the group may execute the file or the caller is neither root nor in the file's
+   * group ({@code inGroup} is asked only then). Returns whether the mode changed.
+   */
+  public synchronized boolean dropSetIds(long ino, int callerUid, IntPredicate inGroup) throws FsException {
+    Inode inode = inode(ino);
+    int mode = inode.mode();
+    if (inode.isDirectory() || (mode & (FileMode.S_ISUID | FileMode.S_ISGID)) == 0) {
+      return false;
+    }
+    int dropped = mode & ~FileMode.S_ISUID;
+    if ((mode & FileMode.S_ISGID) != 0
+        && ((mode & FileMode.S_IXGRP) != 0 || (callerUid != 0 && !inGroup.test(inode.gid())))) {
+      dropped &= ~FileMode.S_ISGID;
+    }
+    if (dropped == mode) {
+      return false;
+    }
+    save(inode.withMode(dropped, Timespec.now()));
+    return true;
+  }
+
   /** Changes owner and/or group; -1 leaves that one as it is. */
   public synchronized Inode chown(long ino, int uid, int gid) throws FsException {
     Inode inode = inode(ino);
@@ -847,11 +872,14 @@ public final class InodeStore implements AutoCloseable {
   /**
    * Whether the kernel may serve a handle on the file by itself (passthrough): all of its
    * content must be in its local file, and a writer needs room to spare, since Zero would not
-   * see its writes reach the space kept free for metadata.
+   * see its writes reach the space kept free for metadata. A file with set-id bits goes through
+   * Zero too: the kernel leaves their {@linkplain #dropSetIds dropping} at a write to Zero, and
+   * does not ask for it on writes it does itself.
    */
   public boolean mayServeUnwatched(long ino, boolean write) throws FsException {
     synchronized (this) {
-      if (inode(ino).content() == ContentState.REMOTE) {
+      Inode inode = inode(ino);
+      if (inode.content() == ContentState.REMOTE || (inode.mode() & (FileMode.S_ISUID | FileMode.S_ISGID)) != 0) {
         return false;
       }
     }

@@ -285,6 +285,25 @@ class InodeStoreTest {
     assertTrue((sub.mode() & FileMode.S_ISGID) != 0);
   }
 
+  @Test
+  void aChangeDropsSetuidAlwaysAndSetgidWhereLinuxDoes() throws Exception {
+    long tool = store.mknod(ROOT, "tool", FILE, 0, 0, 50).ino();
+    long lockable = store.mknod(ROOT, "lockable", FILE, 0, 0, 50).ino();
+    store.chmod(tool, 06755);
+    store.chmod(lockable, 02644);
+
+    assertTrue(store.dropSetIds(tool, 1000, gid -> true));
+    assertEquals(0755, store.getattr(tool).mode() & FileMode.PERMISSIONS, "group execute: setgid goes too");
+    assertFalse(store.dropSetIds(tool, 1000, gid -> true), "nothing left to drop");
+    assertFalse(store.dropSetIds(lockable, 1000, gid -> gid == 50), "no group execute, a caller in the group");
+    assertFalse(store.dropSetIds(lockable, 0, gid -> false), "no group execute, root");
+    assertTrue(store.dropSetIds(lockable, 1000, gid -> false));
+    assertEquals(0644, store.getattr(lockable).mode() & FileMode.PERMISSIONS, "no group execute, a caller outside the group");
+    long dir = store.mkdir(ROOT, "d", 0755, 0, 0).ino();
+    store.chmod(dir, 02755);
+    assertFalse(store.dropSetIds(dir, 1000, gid -> false), "a directory keeps its setgid");
+  }
+
   /**
    * A file recalled by a writer, written, uploaded again and evicted again, all before a tiering
    * pass settled the first recall: the next read must fetch the new remote copy, not trust the

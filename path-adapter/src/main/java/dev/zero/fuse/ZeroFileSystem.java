@@ -59,6 +59,7 @@ public final class ZeroFileSystem implements FileSystem {
   private final AtomicLong lastHandle = new AtomicLong();
   private final KernelInodes kernelInodes;
   private volatile KernelIoModes ioModes;
+  private volatile Connection connection;
 
   public ZeroFileSystem(InodeStore store, long capacityBytes) {
     this.store = store;
@@ -68,6 +69,7 @@ public final class ZeroFileSystem implements FileSystem {
 
   @Override
   public void init(Connection connection) {
+    this.connection = connection;
     ioModes = new KernelIoModes(connection);
     store.onAttributesChanged(connection::invalidateAttributes);
     LOG.log(Level.INFO, connection.passthrough()
@@ -244,6 +246,9 @@ public final class ZeroFileSystem implements FileSystem {
             time(change, SetAttr.ATIME, SetAttr.ATIME_NOW, change.atimeSec, change.atimeNsec),
             time(change, SetAttr.MTIME, SetAttr.MTIME_NOW, change.mtimeSec, change.mtimeNsec));
       }
+      if (change.has(SetAttr.KILL_SUIDGID) && dropSetIds(request, nodeId)) {
+        changed = current(nodeId);
+      }
       if (ioModes.writtenByKernel(nodeId)) {
         ioModes.accountWrites(nodeId, contentMtime(nodeId)); // a truncate here moved it, not the kernel
       }
@@ -382,8 +387,8 @@ public final class ZeroFileSystem implements FileSystem {
   // ---- open files ----------------------------------------------------------------------------
 
   @Override
-  public void create(Request request, long parent, byte[] name, int flags, int mode, int umask, Entry entry, Opened opened)
-      throws FuseException {
+  public void create(Request request, long parent, byte[] name, int flags, int openFlags, int mode, int umask, Entry entry,
+      Opened opened) throws FuseException {
     String decoded = ByteNames.decode(name);
     long ino = call(() -> {
       try {
@@ -393,7 +398,9 @@ public final class ZeroFileSystem implements FileSystem {
         if (e.errno() != Errno.EEXIST || (flags & O_EXCL) != 0) {
           throw e;
         }
-        return store.lookup(parent, decoded);
+        long existing = store.lookup(parent, decoded);
+        truncateAtOpen(request, existing, flags, openFlags);
+        return existing;
       }
     });
     openHandle(ino, flags, opened);
@@ -401,12 +408,25 @@ public final class ZeroFileSystem implements FileSystem {
   }
 
   @Override
-  public void open(Request request, long nodeId, int flags, Opened opened) throws FuseException {
-    boolean writable = (flags & O_ACCMODE) != O_RDONLY;
-    if (writable && (flags & O_TRUNC) != 0) {
-      call(() -> store.truncate(nodeId, 0)); // before open: nothing to recall then
-    }
+  public void open(Request request, long nodeId, int flags, int openFlags, Opened opened) throws FuseException {
+    run(() -> truncateAtOpen(request, nodeId, flags, openFlags)); // before open: nothing to recall then
     openHandle(nodeId, flags, opened);
+  }
+
+  /** What open's O_TRUNC does (the kernel leaves it to Zero): the content goes, and set-id bits with it. */
+  private void truncateAtOpen(Request request, long ino, int flags, int openFlags) throws FsException {
+    if ((flags & O_ACCMODE) == O_RDONLY || (flags & O_TRUNC) == 0) {
+      return;
+    }
+    store.truncate(ino, 0);
+    if ((openFlags & OPEN_KILL_SUIDGID) != 0 && dropSetIds(request, ino)) {
+      connection.invalidateAttributes(ino); // the open's answer carries no attributes
+    }
+  }
+
+  /** See {@link InodeStore#dropSetIds}: the caller's groups are read only when the rule needs them. */
+  private boolean dropSetIds(Request request, long ino) throws FsException {
+    return store.dropSetIds(ino, request.uid(), gid -> CallerGroups.contain(request, gid));
   }
 
   private void openHandle(long ino, int flags, Opened opened) throws FuseException {
@@ -445,6 +465,9 @@ public final class ZeroFileSystem implements FileSystem {
   @Override
   public int write(Request request, long nodeId, long fh, long offset, ByteBuffer data, int writeFlags) throws FuseException {
     ContentHandle content = handle(fh).content;
+    if ((writeFlags & WRITE_KILL_SUIDGID) != 0 && call(() -> dropSetIds(request, nodeId))) {
+      connection.invalidateAttributes(nodeId); // the write's answer carries no attributes
+    }
     return call(() -> content.write(offset, data));
   }
 
