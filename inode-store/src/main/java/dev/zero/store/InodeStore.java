@@ -18,7 +18,6 @@ import static dev.zero.store.Errno.ERANGE;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,9 +34,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.IntPredicate;
 import java.util.function.LongConsumer;
 import org.mapdb.BTreeMap;
@@ -47,13 +43,11 @@ import org.mapdb.HTreeMap;
  * The filesystem as data: inodes, directory entries, symlink targets, xattrs and local content,
  * in {@link Metadata}'s tables. Every POSIX rule and errno decision lives here.
  *
- * <p>Changes are grouped into commits: a background thread commits every commit interval, and
- * {@link #sync()} commits at once. Every method holds the store's lock, and a commit takes the
- * changes under it, so a commit never falls in the middle of an operation and every operation
- * is atomic across a crash; the journal write and its fsync come after the lock is let go, so
- * operations go on meanwhile. Inode records
- * changed since the last commit are kept in memory and written at commit, so a stream of writes
- * to one file, or of creates in one directory, costs one record write per commit, not per call.
+ * <p>Every method holds the store's monitor, and {@link GroupCommit} takes the changes under it,
+ * so a commit never falls in the middle of an operation and every operation is atomic across a
+ * crash. Inode records changed since the last commit are kept in memory and written at commit,
+ * so a stream of writes to one file, or of creates in one directory, costs one record write per
+ * commit, not per call. What may go from the local disk is {@link Eviction}'s to decide.
  */
 public final class InodeStore implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(InodeStore.class.getName());
@@ -103,7 +97,7 @@ public final class InodeStore implements AutoCloseable {
   /** True for a store opened to be used (mounted), false for one opened as it is, for fsck. */
   private final boolean inUse;
   private final ContentStore content;
-  private final ScheduledExecutorService committer;
+  private final GroupCommit commits;
 
   /** Inode records changed since the last commit; they win over {@link #inodes}. */
   private final Map<Long, Inode> unsaved = new HashMap<>();
@@ -118,15 +112,6 @@ public final class InodeStore implements AutoCloseable {
       return size() > RECENT_INODES;
     }
   };
-  /** Content files of freed inodes, deleted only once the free is committed. */
-  private final List<Long> contentToDelete = new ArrayList<>();
-  /**
-   * Held by a commit from taking the changes until they are durable and the content files they
-   * free are gone: commits reach the journal in the order they took their changes, and a writer
-   * that finds the disk full can wait for deletions another thread has under way. Always taken
-   * before the store's monitor, never inside it.
-   */
-  private final Object commitLock = new Object();
   /**
    * Told of inodes whose attributes changed other than by a request that answers with them:
    * st_blocks after an eviction or a recall, atime after a read or a listing.
@@ -169,15 +154,7 @@ public final class InodeStore implements AutoCloseable {
     this.remoteGarbage = metadata.remoteGarbage;
     this.backups = metadata.backups;
     this.treeVersion = metadata.counter(TREE_VERSION);
-    this.committer =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread thread = new Thread(r, "zero-group-commit");
-              thread.setDaemon(true);
-              return thread;
-            });
-    long millis = commitInterval.toMillis();
-    committer.scheduleWithFixedDelay(this::commitQuietly, millis, millis, TimeUnit.MILLISECONDS);
+    this.commits = new GroupCommit(metadata, content, this, this::takeChanges, commitInterval);
   }
 
   /**
@@ -243,7 +220,7 @@ public final class InodeStore implements AutoCloseable {
   }
 
   private void initialize(int rootUid, int rootGid) {
-    synchronized (commitLock) {
+    synchronized (commits.lock()) {
       synchronized (this) {
         initializeLocked(rootUid, rootGid);
       }
@@ -266,7 +243,7 @@ public final class InodeStore implements AutoCloseable {
     }
     boolean killed = wasKilled();
     metadata.setCounter(IN_USE, 1);
-    commit();
+    commits.commitLocked();
     nextIno = reservedUpTo = metadata.counter(LAST_INO);
     readPins();
     for (Inode inode : List.copyOf(inodes.read().values())) {
@@ -281,7 +258,7 @@ public final class InodeStore implements AutoCloseable {
     if (killed) {
       removeStrayContent();
     }
-    commit();
+    commits.commitLocked();
   }
 
   private void readPins() {
@@ -340,7 +317,7 @@ public final class InodeStore implements AutoCloseable {
         LOG.log(Level.WARNING, "inode " + ino + " had " + found + " for a size of " + inode.size()
             + " after a crash; its remote copy is whole, so it becomes remote-only");
         save(inode.withContentState(ContentState.REMOTE, inode.remote()));
-        commit(); // the state must say remote before the local copy goes
+        commits.commitLocked(); // the state must say remote before the local copy goes
         content.delete(ino);
         return;
       }
@@ -709,7 +686,7 @@ public final class InodeStore implements AutoCloseable {
     }
     holds.pin(ino, false);
     if (inode.isRegular()) {
-      contentToDelete.add(ino);
+      commits.deleteContentAfterCommit(ino);
       tiers.remove(ino);
       recalls.drop(ino);
       usage.forget(ino);
@@ -1480,9 +1457,9 @@ public final class InodeStore implements AutoCloseable {
     Map<Object[], Long> entryCopy;
     Map<Long, String> symlinkCopy;
     Map<Object[], byte[]> xattrCopy;
-    synchronized (commitLock) {
+    synchronized (commits.lock()) {
       synchronized (this) {
-        seal();
+        commits.seal();
         lastIno = metadata.counter(LAST_INO);
         version = treeVersion;
         // Copies in memory take a fraction of the time a compressed dump does: operations wait only for these.
@@ -1505,7 +1482,7 @@ public final class InodeStore implements AutoCloseable {
    * somewhere temporary and throw it away then.
    */
   public RestoreReport load(InputStream dump) throws IOException {
-    synchronized (commitLock) {
+    synchronized (commits.lock()) {
       synchronized (this) {
         return loadLocked(dump);
       }
@@ -1568,7 +1545,7 @@ public final class InodeStore implements AutoCloseable {
     requireRestored("directory entries", records[0], dentries.read().size());
     requireRestored("symlinks", records[1], symlinks.read().size());
     requireRestored("xattrs", records[2], xattrs.read().size());
-    commit();
+    commits.commitLocked();
     nextIno = reservedUpTo = metadata.counter(LAST_INO);
     return new RestoreReport(counts[0], counts[1]);
   }
@@ -1658,58 +1635,25 @@ public final class InodeStore implements AutoCloseable {
   }
 
   /**
-   * Makes every change so far durable (fsync, fsyncdir, unmount). The changes are taken under
-   * the store's monitor; the journal write, its fsync and the deletion of freed content files
-   * run outside it, since they need nothing but each other.
+   * Makes every change so far durable (fsync, fsyncdir, unmount); see {@link GroupCommit#sync}.
    */
   public void sync() {
-    assert !Thread.holdsLock(this) : "a commit writes the journal outside the store's monitor";
-    synchronized (commitLock) {
-      List<Long> freed;
-      synchronized (this) {
-        seal();
-        freed = List.copyOf(contentToDelete);
-        contentToDelete.clear();
-      }
-      try {
-        metadata.writeSealed();
-      } catch (IOException e) {
-        synchronized (this) {
-          contentToDelete.addAll(freed); // their free is not durable: the next commit deletes them
-        }
-        throw new UncheckedIOException("the metadata journal cannot be written", e);
-      }
-      if (metadata.checkpointDue()) {
-        synchronized (this) {
-          commit(); // a checkpoint reads every table, so it needs them still
-        }
-      }
-      for (long ino : freed) {
-        content.delete(ino);
-      }
-    }
+    commits.sync();
   }
 
   @Override
   public void close() {
-    // Never interrupt the committer: an interrupt in the middle of file I/O closes MapDB's
-    // FileChannel for good, and every later commit, this last one included, would fail.
     recalls.shutdown();
     settleRecalls();
     dropUnfinishedRecalls();
-    committer.shutdown();
-    try {
-      committer.awaitTermination(1, TimeUnit.MINUTES);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    commits.stop();
     synchronized (this) {
       if (inUse) {
         metadata.setCounter(IN_USE, 0);
       }
     }
     sync();
-    synchronized (commitLock) {
+    synchronized (commits.lock()) {
       synchronized (this) {
         try {
           metadata.close();
@@ -1733,33 +1677,12 @@ public final class InodeStore implements AutoCloseable {
     }
   }
 
-  private void commitQuietly() {
-    try {
-      sync();
-    } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "metadata commit failed, will retry: " + e);
-    }
-  }
-
-  /** Commits under both locks, for what must be durable before the monitor is let go. */
-  private void commit() {
-    assert Thread.holdsLock(commitLock) && Thread.holdsLock(this);
-    seal();
-    try {
-      metadata.commit();
-    } catch (IOException e) {
-      throw new UncheckedIOException("the metadata journal cannot be written", e);
-    }
-  }
-
-  /** Takes every change so far as the next journal record (see {@link Metadata#seal}). */
-  private void seal() {
-    assert Thread.holdsLock(commitLock) && Thread.holdsLock(this);
+  /** Moves the inode records kept in memory into the table, for {@link GroupCommit}'s next record. */
+  private void takeChanges() {
     inodes.putAll(unsaved);
     recentInodes.putAll(unsaved);
     unsaved.clear();
     metadata.setCounter(TREE_VERSION, treeVersion);
-    metadata.seal();
   }
 
   /**
