@@ -92,7 +92,6 @@ public final class InodeStore implements AutoCloseable {
   private final JournaledMap<Long, String, HTreeMap<Long, String>> symlinks;
   private final JournaledMap<Object[], byte[], BTreeMap<Object[], byte[]>> xattrs;
   private final JournaledMap<Long, Boolean, HTreeMap<Long, Boolean>> orphans;
-  private final JournaledMap<String, Long, HTreeMap<String, Long>> remoteGarbage;
   private final JournaledMap<String, Long, HTreeMap<String, Long>> backups;
   /** True for a store opened to be used (mounted), false for one opened as it is, for fsck. */
   private final boolean inUse;
@@ -129,8 +128,7 @@ public final class InodeStore implements AutoCloseable {
   private final TierIndex tiers = new TierIndex();
   private final LocalUsage usage;
   private final Recalls recalls;
-  /** Bumped by every content change, so an upload can tell whether the file changed under it. */
-  private final Map<Long, Long> versions = new HashMap<>();
+  private final Uploads uploads;
   private final Holds holds = new Holds();
   private final Eviction eviction;
   private FsStats stats;
@@ -145,13 +143,13 @@ public final class InodeStore implements AutoCloseable {
     this.usage = new LocalUsage(content);
     this.recalls = new Recalls(content, usage);
     this.eviction = new Eviction(this, holds, tiers, recalls, content, usage);
+    this.uploads = new Uploads(this, holds, tiers, content, usage, metadata.remoteGarbage);
     this.inUse = inUse;
     this.inodes = metadata.inodes;
     this.dentries = metadata.dentries;
     this.symlinks = metadata.symlinks;
     this.xattrs = metadata.xattrs;
     this.orphans = metadata.orphans;
-    this.remoteGarbage = metadata.remoteGarbage;
     this.backups = metadata.backups;
     this.treeVersion = metadata.counter(TREE_VERSION);
     this.commits = new GroupCommit(metadata, content, this, this::takeChanges, commitInterval);
@@ -690,9 +688,9 @@ public final class InodeStore implements AutoCloseable {
       tiers.remove(ino);
       recalls.drop(ino);
       usage.forget(ino);
-      versions.remove(ino);
+      uploads.freed(ino);
       if (inode.remoteKey() != null) {
-        discard(inode.remoteKey());
+        uploads.discard(inode.remoteKey());
       }
     }
   }
@@ -925,15 +923,6 @@ public final class InodeStore implements AutoCloseable {
     return eviction.leastRecentlyUsed(bytes);
   }
 
-  private void createEmptyContent(long ino) {
-    usage.changed(ino);
-    try {
-      content.truncate(ino, 0);
-    } catch (FsException e) {
-      LOG.log(Level.WARNING, e.getMessage());
-    }
-  }
-
   /** fallocate's mode bits that Zero's local content supports (linux/falloc.h). */
   static final int FALLOC_FL_KEEP_SIZE = 0x01;
   static final int FALLOC_FL_PUNCH_HOLE = 0x02;
@@ -987,7 +976,7 @@ public final class InodeStore implements AutoCloseable {
   }
 
   private void bumpVersion(long ino) {
-    versions.merge(ino, 1L, Long::sum);
+    uploads.contentChanged(ino);
   }
 
   /**
@@ -1246,9 +1235,6 @@ public final class InodeStore implements AutoCloseable {
 
   // ---- tiering -------------------------------------------------------------------------------
 
-  /** A dirty file to upload, as of {@code version}; {@link #uploaded} tells if it still is. */
-  public record UploadJob(long ino, long version, long size, Path file) {}
-
   /** A remote-only file, and its size. */
   public record RemoteFile(long ino, long size) {}
 
@@ -1261,61 +1247,9 @@ public final class InodeStore implements AutoCloseable {
     recalls.setFetcher(fetcher);
   }
 
-  /**
-   * Dirty files that nobody has open for writing and that were last modified at least {@code
-   * quiet} ago: a file being written is not uploaded half-written.
-   */
-  public synchronized List<UploadJob> uploadJobs(Duration quiet) {
-    long cutoffSeconds = (System.currentTimeMillis() - quiet.toMillis()) / 1000;
-    List<UploadJob> jobs = new ArrayList<>();
-    for (long ino : tiers.members(TierIndex.Tier.DIRTY)) {
-      Inode inode = inodeOrNull(ino);
-      // By ctime, which every change moves and no program sets: tar, cp -a and git set old
-      // mtimes on what they have just written, and a future mtime would hold a file back.
-      if (inode != null && !holds.isWritten(ino) && inode.ctime().sec() <= cutoffSeconds) {
-        if (inode.size() == 0 && !Files.exists(content.path(ino))) {
-          createEmptyContent(ino); // a file made by mknod and never opened has no content file yet
-        }
-        jobs.add(new UploadJob(ino, versions.getOrDefault(ino, 0L), inode.size(), content.path(ino)));
-      }
-    }
-    return jobs;
-  }
-
-  /**
-   * Whether the file is still as the job found it: not written, cut or freed since. An upload of
-   * a file that changed under it fails or is refused by {@link #uploaded}, as it should.
-   */
-  public synchronized boolean isCurrent(UploadJob job) {
-    return isCurrent(job.ino(), job.version());
-  }
-
-  private boolean isCurrent(long ino, long version) {
-    Inode inode = inodeOrNull(ino);
-    return inode != null && inode.content() == ContentState.LOCAL_DIRTY && versions.getOrDefault(ino, 0L) == version;
-  }
-
-  /**
-   * Records that {@code key}, an object of {@code bytes} bytes, holds the content of {@code ino}
-   * as of {@code version}. If the file changed, went away or was opened for writing meanwhile, or
-   * the object's size is not the file's, the new object is garbage and false is returned; the
-   * file stays dirty and is uploaded again later. The object it replaces becomes garbage.
-   */
-  public synchronized boolean uploaded(long ino, long version, String key, long bytes) {
-    Inode inode = inodeOrNull(ino);
-    if (!isCurrent(ino, version) || holds.isWritten(ino) || bytes != inode.size()) {
-      if (inode != null && bytes != inode.size() && versions.getOrDefault(ino, 0L) == version) {
-        LOG.log(Level.WARNING, "the upload of inode " + ino + " read " + bytes + " bytes, but the file has "
-            + inode.size() + "; it stays dirty and is uploaded again");
-      }
-      discard(key);
-      return false;
-    }
-    if (inode.remoteKey() != null && !inode.remoteKey().equals(key)) {
-      discard(inode.remoteKey());
-    }
-    save(inode.withContentState(ContentState.LOCAL_CLEAN, new RemoteCopy(key, inode.size())));
-    return true;
+  /** The upload side of tiering: jobs, their recording, and remote garbage. */
+  public Uploads uploads() {
+    return uploads;
   }
 
   /**
@@ -1388,18 +1322,6 @@ public final class InodeStore implements AutoCloseable {
     }
   }
 
-  /** An object that no inode refers to (a failed or superseded upload): delete it from the remote. */
-  public synchronized void discard(String key) {
-    if (!remoteGarbage.containsKey(key)) {
-      remoteGarbage.put(key, System.currentTimeMillis());
-    }
-  }
-
-  /** Unreferenced remote objects, with when each stopped being referenced. */
-  public synchronized Map<String, Long> remoteGarbage() {
-    return Map.copyOf(remoteGarbage.read());
-  }
-
   /** Every remote object a live inode refers to. */
   public synchronized Set<String> remoteKeys() {
     return tiers.remoteKeys();
@@ -1427,10 +1349,6 @@ public final class InodeStore implements AutoCloseable {
 
   public synchronized void forgetBackup(String key) {
     backups.remove(key);
-  }
-
-  public synchronized void remoteDeleted(String key) {
-    remoteGarbage.remove(key);
   }
 
   public synchronized TieringCounts tieringCounts() {

@@ -43,7 +43,7 @@ class BackupAndFsckTest {
     try (InodeStore store = open("a")) {
       dirBefore = store.mkdir(ROOT, "d", 0750, 7, 8);
       uploaded = write(store, dirBefore.ino(), "f", new byte[] {1, 2, 3});
-      store.uploaded(uploaded, 1, "inode/" + uploaded + "/x", 3);
+      store.uploads().uploaded(uploaded, 1, "inode/" + uploaded + "/x", 3);
       store.link(uploaded, ROOT, "hard");
       store.symlink(ROOT, "s", "d/f", 0, 0);
       store.setxattr(uploaded, "user.k", new byte[] {9}, 0);
@@ -76,7 +76,7 @@ class BackupAndFsckTest {
     long ino;
     try (InodeStore store = open("a")) {
       ino = write(store, ROOT, "f", new byte[] {1, 2, 3});
-      store.uploaded(ino, 1, "fs/inode/" + ino + "/x", 3);
+      store.uploads().uploaded(ino, 1, "fs/inode/" + ino + "/x", 3);
     }
     try (InodeStore store = InodeStore.openReadOnly(dir.resolve("a/meta.db"), dir.resolve("a/content"))) {
       assertEquals(Set.of("fs/inode/" + ino + "/x"), store.remoteKeys());
@@ -99,7 +99,7 @@ class BackupAndFsckTest {
     try (InodeStore store = open("a")) {
       grown = write(store, ROOT, "grown", new byte[] {1, 2, 3});
       cut = write(store, ROOT, "cut", new byte[] {4, 5, 6, 7});
-      store.uploaded(cut, 1, "inode/" + cut + "/x", 4);
+      store.uploads().uploaded(cut, 1, "inode/" + cut + "/x", 4);
       store.sync();
       Files.write(store.content().path(grown), new byte[] {1, 2, 3, 9, 9}); // written, size not committed
       Files.write(store.content().path(cut), new byte[] {4}); // a clean copy damaged
@@ -190,7 +190,7 @@ class BackupAndFsckTest {
   void fsckChecksRemoteCopiesAgainstOneListing() throws Exception {
     try (InodeStore store = open("a")) {
       long f = write(store, ROOT, "f", new byte[] {1, 2});
-      store.uploaded(f, 1, "inode/" + f + "/x", 2);
+      store.uploads().uploaded(f, 1, "inode/" + f + "/x", 2);
       store.evict(List.of(f));
       assertEquals(List.of(), Fsck.run(store, () -> Map.of("inode/" + f + "/x", 2L), null, false).problems());
       List<String> problems = Fsck.run(store, Map::of, null, false).problems();

@@ -47,7 +47,7 @@ class ContentHandleTest {
       assertEquals(8, store.getattr(ino).size());
       assertArrayEquals(new byte[] {0, 0, 0, 1, 2, 3, 4, 5}, read(handle, 0, 100));
     }
-    assertEquals(List.of(ino), store.uploadJobs(Duration.ZERO).stream().map(InodeStore.UploadJob::ino).toList(), "written: to upload");
+    assertEquals(List.of(ino), store.uploads().jobs(Duration.ZERO).stream().map(Uploads.UploadJob::ino).toList(), "written: to upload");
   }
 
   @Test
@@ -56,9 +56,9 @@ class ContentHandleTest {
     try (ContentHandle handle = ContentHandle.open(store, ino, true)) {
       handle.write(0, direct(new byte[] {7, 8, 9}));
     }
-    InodeStore.UploadJob job = store.uploadJobs(Duration.ZERO).get(0);
+    Uploads.UploadJob job = store.uploads().jobs(Duration.ZERO).get(0);
     remote.put("k", Files.readAllBytes(job.file()));
-    store.uploaded(ino, job.version(), "k", job.size());
+    store.uploads().uploaded(ino, job.version(), "k", job.size());
     assertEquals(1, store.evict(List.of(ino)));
     assertEquals(ContentState.REMOTE, store.getattr(ino).content());
 

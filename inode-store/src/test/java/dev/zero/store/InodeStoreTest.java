@@ -356,8 +356,8 @@ class InodeStoreTest {
     Timespec archived = new Timespec(978307200, 0); // 2001, as tar x sets it
     store.utimens(ino, archived, archived);
 
-    assertEquals(List.of(), store.uploadJobs(Duration.ofMinutes(1)), "changed just now, whatever its mtime says");
-    assertEquals(List.of(ino), store.uploadJobs(Duration.ZERO).stream().map(InodeStore.UploadJob::ino).toList());
+    assertEquals(List.of(), store.uploads().jobs(Duration.ofMinutes(1)), "changed just now, whatever its mtime says");
+    assertEquals(List.of(ino), store.uploads().jobs(Duration.ZERO).stream().map(Uploads.UploadJob::ino).toList());
   }
 
   @Test
@@ -368,7 +368,7 @@ class InodeStoreTest {
     store.utimens(ino, future, future);
     Thread.sleep(1100); // ctime is kept to the second
 
-    assertEquals(List.of(ino), store.uploadJobs(Duration.ofSeconds(1)).stream().map(InodeStore.UploadJob::ino).toList(),
+    assertEquals(List.of(ino), store.uploads().jobs(Duration.ofSeconds(1)).stream().map(Uploads.UploadJob::ino).toList(),
         "quiet for a second, though its mtime is years ahead");
   }
 
@@ -379,9 +379,9 @@ class InodeStoreTest {
   }
 
   private void uploadAndEvict(long ino, String key, Map<String, byte[]> remote) throws Exception {
-    InodeStore.UploadJob job = store.uploadJobs(Duration.ZERO).stream().filter(j -> j.ino() == ino).findFirst().orElseThrow();
+    Uploads.UploadJob job = store.uploads().jobs(Duration.ZERO).stream().filter(j -> j.ino() == ino).findFirst().orElseThrow();
     remote.put(key, Files.readAllBytes(job.file()));
-    assertTrue(store.uploaded(ino, job.version(), key, job.size()));
+    assertTrue(store.uploads().uploaded(ino, job.version(), key, job.size()));
     assertEquals(1, store.evict(List.of(ino)));
   }
 }

@@ -32,7 +32,7 @@ class PinTest {
     Files.write(store.open(ino, true), new byte[4096]);
     store.wrote(ino, 4096);
     store.release(ino, true);
-    assertTrue(store.uploaded(ino, 1, "inode/" + ino + "/x", 4096));
+    assertTrue(store.uploads().uploaded(ino, 1, "inode/" + ino + "/x", 4096));
     return ino;
   }
 

@@ -2,7 +2,7 @@ package dev.zero.tiering;
 
 import dev.zero.store.InodeStore;
 import dev.zero.store.InodeStore.RemoteFile;
-import dev.zero.store.InodeStore.UploadJob;
+import dev.zero.store.Uploads.UploadJob;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
@@ -256,7 +256,7 @@ public final class TieringEngine implements AutoCloseable {
     for (RemoteObject object : remote.list(layout.contentPrefix())) {
       if (!needed.contains(object.key())) {
         remote.delete(object.key());
-        store.remoteDeleted(object.key());
+        store.uploads().deleted(object.key());
         pass.deletedObjects.incrementAndGet();
         pass.deletedBytes.addAndGet(object.size());
         pass.changed();
@@ -267,13 +267,13 @@ public final class TieringEngine implements AutoCloseable {
   private void deleteGarbage(Pass pass) {
     long oldestBackup = backups.oldestKeptMillis();
     boolean confirmed = false;
-    for (Map.Entry<String, Long> garbage : store.remoteGarbage().entrySet()) {
+    for (Map.Entry<String, Long> garbage : store.uploads().garbage().entrySet()) {
       if (garbage.getValue() >= oldestBackup) {
         continue; // a kept backup may still refer to it
       }
       String key = garbage.getKey();
       if (!layout.ownsContent(key)) {
-        store.remoteDeleted(key); // not this filesystem's to delete (an older Zero's key): forget it
+        store.uploads().deleted(key); // not this filesystem's to delete (an older Zero's key): forget it
         continue;
       }
       try {
@@ -282,7 +282,7 @@ public final class TieringEngine implements AutoCloseable {
           confirmed = true;
         }
         remote.delete(key);
-        store.remoteDeleted(key);
+        store.uploads().deleted(key);
         pass.deletedObjects.incrementAndGet();
         pass.changed();
       } catch (FilesystemClaim.ConflictException e) {
@@ -300,7 +300,7 @@ public final class TieringEngine implements AutoCloseable {
   private void upload(Pass pass, Duration quiet, LongPredicate which) {
     AtomicBoolean remoteDown = new AtomicBoolean();
     List<Future<?>> uploads = new ArrayList<>();
-    for (UploadJob job : store.uploadJobs(quiet)) {
+    for (UploadJob job : store.uploads().jobs(quiet)) {
       if (!which.test(job.ino())) {
         continue;
       }
@@ -311,7 +311,7 @@ public final class TieringEngine implements AutoCloseable {
         String key = layout.contentKey(job.ino(), UUID.randomUUID().toString());
         try {
           RemoteObject stored = remote.upload(key, job.file());
-          if (store.uploaded(job.ino(), job.version(), key, stored.size())) {
+          if (store.uploads().uploaded(job.ino(), job.version(), key, stored.size())) {
             if (LOG.isLoggable(Level.DEBUG)) {
               LOG.log(Level.DEBUG, "uploaded " + store.pathOf(job.ino()) + " (" + Bytes.human(job.size()) + ") as " + key);
             }
@@ -321,9 +321,9 @@ public final class TieringEngine implements AutoCloseable {
           }
         } catch (RemoteException e) {
           // The object may be partly there; it is nobody's.
-          store.discard(key);
+          store.uploads().discard(key);
           boolean remoteFailing = e.kind() == RemoteException.Kind.UNAVAILABLE || e.kind() == RemoteException.Kind.UNAUTHORIZED;
-          if (!remoteFailing && !store.isCurrent(job)) {
+          if (!remoteFailing && !store.uploads().isCurrent(job)) {
             // Written, cut or deleted while it was read: the next pass uploads what it is now.
             LOG.log(Level.DEBUG, "upload of inode " + job.ino() + " given up, the file changed: " + e.getMessage());
             return;
