@@ -90,15 +90,18 @@ public final class ContentHandle implements AutoCloseable {
     }
   }
 
-  /** Writes the remaining bytes of {@code data} at {@code offset}; returns how many were written. */
-  public int write(long offset, ByteBuffer data) throws FsException {
+  /**
+   * Writes the remaining bytes of {@code data} at {@code offset}, dropping set-id bits for {@code
+   * caller} where Linux would (null: the kernel did not ask); returns how many bytes were written.
+   */
+  public int write(long offset, ByteBuffer data, Caller caller) throws FsException {
     int size = data.remaining();
     store.ensureRoomFor(size);
     long written = LibC.INSTANCE.pwrite(fd, data, size, offset);
     if (written < 0) {
       throw failure("writing");
     }
-    store.wrote(ino, offset + written);
+    store.wrote(ino, offset + written, caller);
     return (int) written;
   }
 

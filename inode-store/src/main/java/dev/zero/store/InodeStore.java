@@ -34,7 +34,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.function.IntPredicate;
 import java.util.function.LongConsumer;
 import org.mapdb.BTreeMap;
 import org.mapdb.HTreeMap;
@@ -710,7 +709,7 @@ public final class InodeStore implements AutoCloseable {
    * and setgid if the group may execute the file or the caller is neither root nor in the file's
    * group ({@code inGroup} is asked only then). Returns whether the mode changed.
    */
-  public synchronized boolean dropSetIds(long ino, int callerUid, IntPredicate inGroup) throws FsException {
+  public synchronized boolean dropSetIds(long ino, Caller caller) throws FsException {
     Inode inode = inode(ino);
     int mode = inode.mode();
     if (inode.isDirectory() || (mode & (FileMode.S_ISUID | FileMode.S_ISGID)) == 0) {
@@ -718,7 +717,7 @@ public final class InodeStore implements AutoCloseable {
     }
     int dropped = mode & ~FileMode.S_ISUID;
     if ((mode & FileMode.S_ISGID) != 0
-        && ((mode & FileMode.S_IXGRP) != 0 || (callerUid != 0 && !inGroup.test(inode.gid())))) {
+        && ((mode & FileMode.S_IXGRP) != 0 || (caller.uid() != 0 && !caller.inGroup().test(inode.gid())))) {
       dropped &= ~FileMode.S_ISGID;
     }
     if (dropped == mode) {
@@ -726,6 +725,13 @@ public final class InodeStore implements AutoCloseable {
     }
     save(inode.withMode(dropped, Timespec.now()));
     return true;
+  }
+
+  /** {@link #dropSetIds} for a change whose answer carries no attributes: the kernel is told apart. */
+  private void dropSetIdsUnanswered(long ino, Caller caller) throws FsException {
+    if (caller != null && dropSetIds(ino, caller)) {
+      attributesChanged.accept(ino);
+    }
   }
 
   /** Changes owner and/or group; -1 leaves that one as it is. */
@@ -762,6 +768,14 @@ public final class InodeStore implements AutoCloseable {
 
   /** Sets a file's size. Remote-only content is recalled first: the kept bytes must be there. */
   public Inode truncate(long ino, long size) throws FsException {
+    return truncate(ino, size, null);
+  }
+
+  /**
+   * A truncate that also drops set-id bits for {@code caller} where Linux would (null: the kernel
+   * did not ask), as open's O_TRUNC does, whose answer carries no attributes.
+   */
+  public Inode truncate(long ino, long size, Caller caller) throws FsException {
     if (size > content.maxFileSize()) {
       throw new FsException(EFBIG, "a size of " + size + " bytes is more than a file on the cache disk can hold");
     }
@@ -785,10 +799,10 @@ public final class InodeStore implements AutoCloseable {
         }
         recalls.drop(ino);
         content.truncate(ino, size);
-        Inode changed = inode.withData(size, Timespec.now());
-        save(changed);
-        bumpVersion(ino);
-        return changed;
+        save(inode.withData(size, Timespec.now()));
+        uploads.contentChanged(ino);
+        dropSetIdsUnanswered(ino, caller);
+        return inode(ino);
       }
     } finally {
       synchronized (this) {
@@ -963,20 +977,22 @@ public final class InodeStore implements AutoCloseable {
     usage.changed(ino);
     Inode changed = inode(ino).withData(size, mtime);
     save(changed);
-    bumpVersion(ino);
+    uploads.contentChanged(ino);
     return changed;
   }
 
   /** Records that bytes up to {@code end} were written: size grows, mtime and ctime are now. */
-  public synchronized void wrote(long ino, long end) throws FsException {
+  public void wrote(long ino, long end) throws FsException {
+    wrote(ino, end, null);
+  }
+
+  /** {@link #wrote(long, long)} for a write that also drops set-id bits for {@code caller} (null: the kernel did not ask). */
+  public synchronized void wrote(long ino, long end, Caller caller) throws FsException {
     usage.changed(ino);
     Inode inode = inode(ino);
     save(inode.withData(Math.max(inode.size(), end), Timespec.now()));
-    bumpVersion(ino);
-  }
-
-  private void bumpVersion(long ino) {
     uploads.contentChanged(ino);
+    dropSetIdsUnanswered(ino, caller);
   }
 
   /**

@@ -43,7 +43,7 @@ class ContentHandleTest {
   void writesSetTheSizeAndAreReadBack() throws Exception {
     long ino = store.mknod(InodeStore.ROOT, "f", FILE, 0, 0, 0).ino();
     try (ContentHandle handle = ContentHandle.open(store, ino, true)) {
-      assertEquals(5, handle.write(3, direct(new byte[] {1, 2, 3, 4, 5})));
+      assertEquals(5, handle.write(3, direct(new byte[] {1, 2, 3, 4, 5}), null));
       assertEquals(8, store.getattr(ino).size());
       assertArrayEquals(new byte[] {0, 0, 0, 1, 2, 3, 4, 5}, read(handle, 0, 100));
     }
@@ -54,7 +54,7 @@ class ContentHandleTest {
   void aReadOfAnEvictedFileRecallsItAndAnOpenFileIsNeverEvicted() throws Exception {
     long ino = store.mknod(InodeStore.ROOT, "f", FILE, 0, 0, 0).ino();
     try (ContentHandle handle = ContentHandle.open(store, ino, true)) {
-      handle.write(0, direct(new byte[] {7, 8, 9}));
+      handle.write(0, direct(new byte[] {7, 8, 9}), null);
     }
     Uploads.UploadJob job = store.uploads().jobs(Duration.ZERO).get(0);
     remote.put("k", Files.readAllBytes(job.file()));
@@ -76,7 +76,7 @@ class ContentHandleTest {
   void fallocatePunchingAHoleKeepsTheSizeAndUnknownModesAreRefused() throws Exception {
     long ino = store.mknod(InodeStore.ROOT, "f", FILE, 0, 0, 0).ino();
     try (ContentHandle handle = ContentHandle.open(store, ino, true)) {
-      handle.write(0, direct(new byte[] {1, 2, 3, 4}));
+      handle.write(0, direct(new byte[] {1, 2, 3, 4}), null);
       handle.fallocate(InodeStore.FALLOC_FL_PUNCH_HOLE | InodeStore.FALLOC_FL_KEEP_SIZE, 1, 2);
       assertArrayEquals(new byte[] {1, 0, 0, 4}, read(handle, 0, 4));
       assertEquals(4, store.getattr(ino).size());

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -292,16 +293,37 @@ class InodeStoreTest {
     store.chmod(tool, 06755);
     store.chmod(lockable, 02644);
 
-    assertTrue(store.dropSetIds(tool, 1000, gid -> true));
+    assertTrue(store.dropSetIds(tool, new Caller(1000, gid -> true)));
     assertEquals(0755, store.getattr(tool).mode() & FileMode.PERMISSIONS, "group execute: setgid goes too");
-    assertFalse(store.dropSetIds(tool, 1000, gid -> true), "nothing left to drop");
-    assertFalse(store.dropSetIds(lockable, 1000, gid -> gid == 50), "no group execute, a caller in the group");
-    assertFalse(store.dropSetIds(lockable, 0, gid -> false), "no group execute, root");
-    assertTrue(store.dropSetIds(lockable, 1000, gid -> false));
+    assertFalse(store.dropSetIds(tool, new Caller(1000, gid -> true)), "nothing left to drop");
+    assertFalse(store.dropSetIds(lockable, new Caller(1000, gid -> gid == 50)), "no group execute, a caller in the group");
+    assertFalse(store.dropSetIds(lockable, new Caller(0, gid -> false)), "no group execute, root");
+    assertTrue(store.dropSetIds(lockable, new Caller(1000, gid -> false)));
     assertEquals(0644, store.getattr(lockable).mode() & FileMode.PERMISSIONS, "no group execute, a caller outside the group");
     long dir = store.mkdir(ROOT, "d", 0755, 0, 0).ino();
     store.chmod(dir, 02755);
-    assertFalse(store.dropSetIds(dir, 1000, gid -> false), "a directory keeps its setgid");
+    assertFalse(store.dropSetIds(dir, new Caller(1000, gid -> false)), "a directory keeps its setgid");
+  }
+
+  @Test
+  void aWriteOrTruncateThatDropsSetIdBitsTellsTheKernelItsCachedModeIsStale() throws Exception {
+    List<Long> told = new ArrayList<>();
+    store.onAttributesChanged(told::add);
+    long tool = store.mknod(ROOT, "tool", FILE, 0, 0, 50).ino();
+    store.chmod(tool, 04755);
+
+    store.wrote(tool, 10, null);
+    assertEquals(04755, store.getattr(tool).mode() & 07777, "root's write (no caller given) keeps setuid");
+    assertEquals(List.of(), told);
+    store.wrote(tool, 20, new Caller(1000, gid -> false));
+    assertEquals(0755, store.getattr(tool).mode() & 07777);
+    assertEquals(20, store.getattr(tool).size());
+    assertEquals(List.of(tool), told, "a write's answer carries no mode: the kernel must be told");
+
+    store.chmod(tool, 04755);
+    store.truncate(tool, 0, new Caller(1000, gid -> false));
+    assertEquals(0755, store.getattr(tool).mode() & 07777);
+    assertEquals(List.of(tool, tool), told);
   }
 
   /**

@@ -10,6 +10,7 @@ import dev.zero.fusekernel.Opened;
 import dev.zero.fusekernel.Request;
 import dev.zero.fusekernel.SetAttr;
 import dev.zero.fusekernel.Statfs;
+import dev.zero.store.Caller;
 import dev.zero.store.ContentHandle;
 import dev.zero.store.ContentStore.ContentFile;
 import dev.zero.store.DirEntry;
@@ -59,7 +60,6 @@ public final class ZeroFileSystem implements FileSystem {
   private final AtomicLong lastHandle = new AtomicLong();
   private final KernelInodes kernelInodes;
   private volatile KernelIoModes ioModes;
-  private volatile Connection connection;
 
   public ZeroFileSystem(InodeStore store, long capacityBytes) {
     this.store = store;
@@ -69,7 +69,6 @@ public final class ZeroFileSystem implements FileSystem {
 
   @Override
   public void init(Connection connection) {
-    this.connection = connection;
     ioModes = new KernelIoModes(connection);
     store.onAttributesChanged(connection::invalidateAttributes);
     LOG.log(Level.INFO, connection.passthrough()
@@ -246,7 +245,7 @@ public final class ZeroFileSystem implements FileSystem {
             time(change, SetAttr.ATIME, SetAttr.ATIME_NOW, change.atimeSec, change.atimeNsec),
             time(change, SetAttr.MTIME, SetAttr.MTIME_NOW, change.mtimeSec, change.mtimeNsec));
       }
-      if (change.has(SetAttr.KILL_SUIDGID) && dropSetIds(request, nodeId)) {
+      if (change.has(SetAttr.KILL_SUIDGID) && store.dropSetIds(nodeId, caller(request))) {
         changed = current(nodeId);
       }
       if (ioModes.writtenByKernel(nodeId)) {
@@ -418,15 +417,12 @@ public final class ZeroFileSystem implements FileSystem {
     if ((flags & O_ACCMODE) == O_RDONLY || (flags & O_TRUNC) == 0) {
       return;
     }
-    store.truncate(ino, 0);
-    if ((openFlags & OPEN_KILL_SUIDGID) != 0 && dropSetIds(request, ino)) {
-      connection.invalidateAttributes(ino); // the open's answer carries no attributes
-    }
+    store.truncate(ino, 0, (openFlags & OPEN_KILL_SUIDGID) != 0 ? caller(request) : null);
   }
 
-  /** See {@link InodeStore#dropSetIds}: the caller's groups are read only when the rule needs them. */
-  private boolean dropSetIds(Request request, long ino) throws FsException {
-    return store.dropSetIds(ino, request.uid(), gid -> CallerGroups.contain(request, gid));
+  /** The caller, for {@link InodeStore#dropSetIds}: its groups are read only when the rule needs them. */
+  private static Caller caller(Request request) {
+    return new Caller(request.uid(), gid -> CallerGroups.contain(request, gid));
   }
 
   private void openHandle(long ino, int flags, Opened opened) throws FuseException {
@@ -465,10 +461,8 @@ public final class ZeroFileSystem implements FileSystem {
   @Override
   public int write(Request request, long nodeId, long fh, long offset, ByteBuffer data, int writeFlags) throws FuseException {
     ContentHandle content = handle(fh).content;
-    if ((writeFlags & WRITE_KILL_SUIDGID) != 0 && call(() -> dropSetIds(request, nodeId))) {
-      connection.invalidateAttributes(nodeId); // the write's answer carries no attributes
-    }
-    return call(() -> content.write(offset, data));
+    Caller caller = (writeFlags & WRITE_KILL_SUIDGID) != 0 ? caller(request) : null;
+    return call(() -> content.write(offset, data, caller));
   }
 
   @Override
