@@ -3,16 +3,13 @@ package dev.zero.store;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import jnr.posix.FileStat;
-import jnr.posix.POSIX;
-import jnr.posix.POSIXFactory;
 
 /**
  * The local content of inodes: one file per inode, named by its number, spread over 256
@@ -20,7 +17,6 @@ import jnr.posix.POSIXFactory;
  */
 public final class ContentStore {
   private static final System.Logger LOG = System.getLogger(ContentStore.class.getName());
-  private static final POSIX POSIX = POSIXFactory.getNativePOSIX();
 
   /** How often the free space of the cache disk is read again: statvfs is cheap, not free. */
   private static final long FREE_SPACE_TTL_NANOS = 50_000_000;
@@ -28,6 +24,8 @@ public final class ContentStore {
   private static final long UNWATCHED_HEADROOM = 1L << 30;
 
   private final Path dir;
+  /** {@link #dir}, open so that a stat of a content file walks two names, not the whole cache path. */
+  private final int dirFd;
   private final FileStore disk;
   /**
    * Room content never takes from the cache disk, so that metadata commits always find some: a
@@ -46,6 +44,14 @@ public final class ContentStore {
     }
     this.disk = Files.getFileStore(dir);
     this.reserve = Math.min(MAX_RESERVE, disk.getTotalSpace() / 10);
+    this.dirFd = LibC.INSTANCE.open(dir.toString(), LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
+    if (dirFd < 0) {
+      throw new IOException("cannot open the content directory " + dir + " (errno " + LibC.errno() + ")");
+    }
+  }
+
+  void close() {
+    LibC.INSTANCE.close(dirFd);
   }
 
   /** Fails with ENOSPC unless {@code bytes} more content leaves the reserve free. */
@@ -99,8 +105,16 @@ public final class ContentStore {
 
   /** The size and mtime of an inode's content file. */
   public ContentFile stat(long ino) throws IOException {
-    BasicFileAttributes file = Files.readAttributes(path(ino), BasicFileAttributes.class);
-    return new ContentFile(file.size(), file.lastModifiedTime().to(TimeUnit.NANOSECONDS));
+    ByteBuffer stat = FileStatus.of(dirFd, relativeName(ino));
+    if (stat == null) {
+      throw new IOException(path(ino) + " (errno " + LibC.errno() + ")");
+    }
+    return new ContentFile(FileStatus.size(stat), FileStatus.mtimeNanos(stat));
+  }
+
+  /** "ab/123", NUL-terminated: the content file's name relative to {@link #dirFd}. */
+  private static byte[] relativeName(long ino) {
+    return (shardName((int) (ino & 0xff)) + '/' + ino + '\0').getBytes(StandardCharsets.US_ASCII);
   }
 
   /** The inode a content file belongs to, or -1 if the file is not one of Zero's. */
@@ -128,8 +142,8 @@ public final class ContentStore {
 
   /** The 512-byte blocks the disk really holds for this content: holes in sparse files are free. */
   long allocatedBlocks(long ino) {
-    FileStat stat = POSIX.allocateStat();
-    return POSIX.stat(path(ino).toString(), stat) == 0 ? stat.blocks() : 0;
+    ByteBuffer stat = FileStatus.of(dirFd, relativeName(ino));
+    return stat == null ? 0 : FileStatus.blocks(stat);
   }
 
   /** Every file under the content directory. */

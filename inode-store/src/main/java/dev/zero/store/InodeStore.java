@@ -1595,6 +1595,7 @@ public final class InodeStore implements AutoCloseable {
           // The journal holds every commit; the next open rebuilds the index from it.
           LOG.log(Level.WARNING, "closing the metadata failed (" + e.getMessage() + "); the next open rebuilds it");
         }
+        content.close();
       }
     }
   }

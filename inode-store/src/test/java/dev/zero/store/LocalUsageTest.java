@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,6 +22,11 @@ class LocalUsageTest {
   void setUp() throws IOException {
     content = new ContentStore(dir);
     usage = new LocalUsage(content);
+  }
+
+  @AfterEach
+  void closeContent() {
+    content.close();
   }
 
   private void write(long ino, int bytes) throws IOException {
