@@ -87,7 +87,7 @@ public final class InodeStore implements AutoCloseable {
   private final Metadata metadata;
   // The tables, named here for brevity; every change goes through them into the journal.
   private final JournaledMap<Long, Inode, HTreeMap<Long, Inode>> inodes;
-  private final JournaledMap<Object[], Long, BTreeMap<Object[], Long>> dentries;
+  private final DirectoryEntries directoryEntries;
   private final JournaledMap<Long, String, HTreeMap<Long, String>> symlinks;
   private final JournaledMap<Object[], byte[], BTreeMap<Object[], byte[]>> xattrs;
   private final JournaledMap<Long, Boolean, HTreeMap<Long, Boolean>> orphans;
@@ -145,7 +145,7 @@ public final class InodeStore implements AutoCloseable {
     this.uploads = new Uploads(this, holds, tiers, content, usage, metadata.remoteGarbage);
     this.inUse = inUse;
     this.inodes = metadata.inodes;
-    this.dentries = metadata.dentries;
+    this.directoryEntries = new DirectoryEntries(metadata.dentries);
     this.symlinks = metadata.symlinks;
     this.xattrs = metadata.xattrs;
     this.orphans = metadata.orphans;
@@ -354,7 +354,7 @@ public final class InodeStore implements AutoCloseable {
    * deletions of other threads.
    */
   synchronized long lostAndFound(String name) throws FsException {
-    Long existing = dentries.get(key(ROOT, name));
+    Long existing = directoryEntries.child(ROOT, name);
     return existing != null ? existing : addNode(ROOT, name, FileMode.S_IFDIR | 0700, 0, 0, 0, DIRECTORY_SIZE).ino();
   }
 
@@ -378,9 +378,7 @@ public final class InodeStore implements AutoCloseable {
 
   /** Every name in {@code dir} and the inode number it names, whether that inode exists or not. */
   synchronized SortedMap<String, Long> namesIn(long dir) {
-    SortedMap<String, Long> names = new TreeMap<>();
-    dentries.read().prefixSubMap(new Object[] {dir}).forEach((key, ino) -> names.put((String) key[1], ino));
-    return names;
+    return new TreeMap<>(directoryEntries.names(dir));
   }
 
   synchronized List<Long> inodeNumbers() {
@@ -398,7 +396,7 @@ public final class InodeStore implements AutoCloseable {
 
   /** Removes one name, leaving link counts alone: fsck counts the names that are left. */
   synchronized void dropName(long dir, String name) {
-    dentries.remove(key(dir, name));
+    directoryEntries.remove(dir, name);
     treeVersion++;
   }
 
@@ -408,12 +406,12 @@ public final class InodeStore implements AutoCloseable {
    */
   synchronized void replaceNames(Inode inode, long dir, String name) throws FsException {
     long ino = inode.ino();
-    for (Map.Entry<Object[], Long> entry : List.copyOf(dentries.read().entrySet())) {
+    for (Map.Entry<Object[], Long> entry : List.copyOf(directoryEntries.table().entrySet())) {
       if (entry.getValue() == ino) {
-        dentries.remove(entry.getKey());
+        directoryEntries.remove((Long) entry.getKey()[0], (String) entry.getKey()[1]);
       }
     }
-    dentries.put(key(dir, name), ino);
+    directoryEntries.put(dir, name, ino);
     if (inode.isDirectory()) {
       save(inode.withParent(dir, inode.ctime()));
       Inode parent = inode(dir);
@@ -432,7 +430,7 @@ public final class InodeStore implements AutoCloseable {
   public synchronized long lookup(long parent, String name) throws FsException {
     checkName(name);
     directory(parent);
-    Long child = dentries.get(key(parent, name));
+    Long child = directoryEntries.child(parent, name);
     if (child == null) {
       throw new FsException(ENOENT, "no entry " + name + " in directory " + parent);
     }
@@ -505,18 +503,18 @@ public final class InodeStore implements AutoCloseable {
     if (inode.isDirectory()) {
       throw new FsException(EPERM, "cannot hard-link a directory");
     }
-    Object[] key = freeName(newParent, newName);
+    checkFree(newParent, newName);
     Timespec now = Timespec.now();
     Inode linked = inode.withNlink(inode.nlink() + 1, now);
     save(linked);
-    dentries.put(key, ino);
+    directoryEntries.put(newParent, newName, ino);
     touchDirectory(newParent, 0, now);
     return linked;
   }
 
   private Inode addNode(long parent, String name, int mode, long rdev, int uid, int gid, long size)
       throws FsException {
-    Object[] key = freeName(parent, name);
+    checkFree(parent, name);
     Inode dir = inode(parent);
     boolean isDir = FileMode.isDirectory(mode);
     // A set-group-ID directory hands its group, and for subdirectories the bit, to new entries.
@@ -535,20 +533,21 @@ public final class InodeStore implements AutoCloseable {
     if (holds.isPinned(parent)) {
       pin(ino, true); // a pinned directory keeps what is made in it local too
     }
-    dentries.put(key, ino);
+    directoryEntries.put(parent, name, ino);
+    if (isDir) {
+      directoryEntries.made(ino);
+    }
     touchDirectory(parent, isDir ? 1 : 0, now);
     return node;
   }
 
-  /** The key for a new name, after checking that the name is valid and not taken. */
-  private Object[] freeName(long parent, String name) throws FsException {
+  /** Checks that a new name is valid and not taken. */
+  private void checkFree(long parent, String name) throws FsException {
     checkName(name);
     directory(parent);
-    Object[] key = key(parent, name);
-    if (dentries.containsKey(key)) {
+    if (directoryEntries.contains(parent, name)) {
       throw new FsException(EEXIST, name + " exists");
     }
-    return key;
   }
 
   // ---- removing names ------------------------------------------------------------------------
@@ -560,7 +559,7 @@ public final class InodeStore implements AutoCloseable {
       throw new FsException(EISDIR, name + " is a directory");
     }
     Timespec now = Timespec.now();
-    dentries.remove(key(parent, name));
+    directoryEntries.remove(parent, name);
     dropLink(inode, now);
     touchDirectory(parent, 0, now);
   }
@@ -575,7 +574,7 @@ public final class InodeStore implements AutoCloseable {
       throw new FsException(ENOTEMPTY, name + " is not empty");
     }
     Timespec now = Timespec.now();
-    dentries.remove(key(parent, name));
+    directoryEntries.remove(parent, name);
     free(dir);
     touchDirectory(parent, -1, now);
   }
@@ -585,7 +584,7 @@ public final class InodeStore implements AutoCloseable {
       throws FsException {
     lookup(srcParent, srcName);
     directory(dstParent);
-    if (dentries.containsKey(key(dstParent, dstName))) {
+    if (directoryEntries.contains(dstParent, dstName)) {
       throw new FsException(EEXIST, dstName + " exists");
     }
     rename(srcParent, srcName, dstParent, dstName);
@@ -602,7 +601,7 @@ public final class InodeStore implements AutoCloseable {
     long ino = lookup(srcParent, srcName);
     directory(dstParent);
     Inode moved = inode(ino);
-    Long replacedIno = dentries.get(key(dstParent, dstName));
+    Long replacedIno = directoryEntries.child(dstParent, dstName);
     if (replacedIno != null && replacedIno == ino) {
       return;
     }
@@ -628,8 +627,8 @@ public final class InodeStore implements AutoCloseable {
     } else if (replaced != null) {
       dropLink(replaced, now);
     }
-    dentries.remove(key(srcParent, srcName));
-    dentries.put(key(dstParent, dstName), ino);
+    directoryEntries.remove(srcParent, srcName);
+    directoryEntries.put(dstParent, dstName, ino);
     if (moved.isDirectory() && srcParent != dstParent) {
       save(moved.withParent(dstParent, now));
       touchDirectory(srcParent, -1, now);
@@ -673,6 +672,9 @@ public final class InodeStore implements AutoCloseable {
     inodes.remove(ino);
     if (inode.isSymlink()) {
       symlinks.remove(ino);
+    }
+    if (inode.isDirectory()) {
+      directoryEntries.removed(ino);
     }
     // Each through the journal: cleared in MapDB alone, they would come back with the replay after a kill.
     for (Object[] key : List.copyOf(xattrs.read().prefixSubMap(new Object[] {ino}).keySet())) {
@@ -1242,9 +1244,9 @@ public final class InodeStore implements AutoCloseable {
   public synchronized List<DirEntry> entries(long dir) throws FsException {
     directory(dir);
     List<DirEntry> entries = new ArrayList<>();
-    for (Map.Entry<Object[], Long> entry : dentries.read().prefixSubMap(new Object[] {dir}).entrySet()) {
+    for (Map.Entry<String, Long> entry : directoryEntries.names(dir).entrySet()) {
       long child = entry.getValue();
-      entries.add(new DirEntry((String) entry.getKey()[1], child, inode(child).type()));
+      entries.add(new DirEntry(entry.getKey(), child, inode(child).type()));
     }
     return entries;
   }
@@ -1314,9 +1316,15 @@ public final class InodeStore implements AutoCloseable {
   /** The (parent, name) key of one entry naming {@code ino}, or null. */
   private Object[] entryOf(long ino) {
     Inode inode = inodeOrNull(ino);
-    Map<Object[], Long> candidates = inode != null && inode.isDirectory()
-        ? dentries.read().prefixSubMap(new Object[] {inode.parent()}) : dentries.read();
-    for (Map.Entry<Object[], Long> entry : candidates.entrySet()) {
+    if (inode != null && inode.isDirectory()) {
+      for (Map.Entry<String, Long> entry : directoryEntries.names(inode.parent()).entrySet()) {
+        if (entry.getValue() == ino) {
+          return key(inode.parent(), entry.getKey());
+        }
+      }
+      return null;
+    }
+    for (Map.Entry<Object[], Long> entry : directoryEntries.table().entrySet()) {
       if (entry.getValue() == ino) {
         return entry.getKey();
       }
@@ -1398,7 +1406,7 @@ public final class InodeStore implements AutoCloseable {
         version = treeVersion;
         // Copies in memory take a fraction of the time a compressed dump does: operations wait only for these.
         inodeCopy = new HashMap<>(inodes.read());
-        entryCopy = new LinkedHashMap<>(dentries.read());
+        entryCopy = new LinkedHashMap<>(directoryEntries.table());
         symlinkCopy = new HashMap<>(symlinks.read());
         xattrCopy = new LinkedHashMap<>(xattrs.read());
       }
@@ -1456,7 +1464,7 @@ public final class InodeStore implements AutoCloseable {
       @Override
       public void entry(long parent, String name, long child) {
         records[0]++;
-        dentries.put(key(parent, name), child);
+        directoryEntries.put(parent, name, child);
       }
 
       @Override
@@ -1476,7 +1484,7 @@ public final class InodeStore implements AutoCloseable {
     });
     // A record read twice, or a root missing, shows here: each record must have filled one row.
     requireRestored("inodes", counts[0], inodes.read().sizeLong());
-    requireRestored("directory entries", records[0], dentries.read().size());
+    requireRestored("directory entries", records[0], directoryEntries.table().size());
     requireRestored("symlinks", records[1], symlinks.read().size());
     requireRestored("xattrs", records[2], xattrs.read().size());
     commits.commitLocked();
@@ -1545,7 +1553,7 @@ public final class InodeStore implements AutoCloseable {
 
   /** True if the store holds nothing but an empty root: a new filesystem. */
   public synchronized boolean isEmpty() {
-    return dentries.read().isEmpty() && inodes.read().sizeLong() + unsavedNewInodes() <= 1;
+    return directoryEntries.table().isEmpty() && inodes.read().sizeLong() + unsavedNewInodes() <= 1;
   }
 
   private long unsavedNewInodes() {
@@ -1667,7 +1675,7 @@ public final class InodeStore implements AutoCloseable {
   }
 
   private boolean isEmpty(long dir) {
-    return dentries.read().prefixSubMap(new Object[] {dir}).isEmpty();
+    return directoryEntries.isEmpty(dir);
   }
 
   void save(Inode inode) {
