@@ -48,6 +48,9 @@ SMALL_SIZE = 4096
 PARALLEL_PROCESSES, PARALLEL_FILES = 4, 2_500
 MOUNT_TIMEOUT = 60  # seconds; a JVM on a busy 2-core machine can take a while
 
+# Zero runs as the zero-cli launcher runs it: with the JVM options of cli/jvm.options.
+JAVA = ["java", "@" + str(Path(__file__).resolve().parent.parent / "cli" / "jvm.options")]
+
 # Zero's variants: name suffix -> extra arguments to `zero-cli mount`.
 ZERO_VARIANTS = {
     "": [],
@@ -284,7 +287,7 @@ class Zero:
         self.daemon = FuseProcess(self.mnt, work / (self.name + ".log"))
 
     def start(self):
-        argv = ["java", "-jar", self.jar, "mount", "--config", str(self.config), "--fuse-loop", self.loop,
+        argv = [*JAVA, "-jar", self.jar, "mount", "--config", str(self.config), "--fuse-loop", self.loop,
                 *self.extra, str(self.mnt), str(self.cache)]
         try:
             self.daemon.launch(argv, "zero-cli mount")
@@ -581,7 +584,7 @@ class TierMount(FuseProcess):
         self.jar, self.cache = jar, cache
 
     def start(self, config):
-        self.launch(["java", "-jar", self.jar, "mount", "--config", str(config), str(self.mnt), str(self.cache)],
+        self.launch([*JAVA, "-jar", self.jar, "mount", "--config", str(config), str(self.mnt), str(self.cache)],
                     "zero-cli mount")
 
 
@@ -596,7 +599,7 @@ class B2EmulatorProcess:
     def start(self):
         self.log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            ["java", "-jar", self.jar, "b2-emulator", "--listen", "127.0.0.1:0", "--data", str(self.data),
+            [*JAVA, "-jar", self.jar, "b2-emulator", "--listen", "127.0.0.1:0", "--data", str(self.data),
              "--key-id", B2_KEY_ID, "--key", B2_KEY, "--bucket-id", B2_BUCKET],
             stdout=subprocess.PIPE, stderr=self.log)
         line = b""
@@ -629,7 +632,7 @@ class B2EmulatorProcess:
 
 def cli(jar, *args):
     """Runs a zero-cli subcommand to completion; returns its stdout, raises on a non-zero exit."""
-    done = subprocess.run(["java", "-jar", jar, *args], capture_output=True, text=True, timeout=CLI_TIMEOUT)
+    done = subprocess.run([*JAVA, "-jar", jar, *args], capture_output=True, text=True, timeout=CLI_TIMEOUT)
     if done.returncode != 0:
         raise RuntimeError("zero-cli %s exited with %d:\n%s%s" % (" ".join(args), done.returncode, done.stdout, done.stderr))
     return done.stdout
