@@ -270,7 +270,7 @@ class VariantUnsupported(Exception):
 
 
 class Zero:
-    """`zero-cli mount` (java -jar, so the process launched is the JVM serving the mount)."""
+    """`zero-cli mount` (java @cli/jvm.options -jar, so the process launched is the JVM serving the mount)."""
     fuse = True
 
     def __init__(self, work, jar, loop, suffix=""):

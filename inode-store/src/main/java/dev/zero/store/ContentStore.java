@@ -26,6 +26,7 @@ public final class ContentStore {
   private final Path dir;
   /** {@link #dir}, open so that a stat of a content file walks two names, not the whole cache path. */
   private final int dirFd;
+  private volatile boolean closed;
   private final FileStore disk;
   /**
    * Room content never takes from the cache disk, so that metadata commits always find some: a
@@ -44,14 +45,23 @@ public final class ContentStore {
     }
     this.disk = Files.getFileStore(dir);
     this.reserve = Math.min(MAX_RESERVE, disk.getTotalSpace() / 10);
-    this.dirFd = LibC.INSTANCE.open(dir.toString(), LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
+    this.dirFd = LibC.INSTANCE.open(dir.toString(), LibC.O_PATH | LibC.O_CLOEXEC, 0);
     if (dirFd < 0) {
       throw new IOException("cannot open the content directory " + dir + " (errno " + LibC.errno() + ")");
     }
   }
 
+  /** Closes the directory descriptor; a stat after this fails rather than use a reused number. */
   void close() {
-    LibC.INSTANCE.close(dirFd);
+    if (!closed) {
+      closed = true;
+      LibC.INSTANCE.close(dirFd);
+    }
+  }
+
+  /** fstatat(2) of the inode's content file; null if there is none or the store is closed. */
+  private ByteBuffer statOrNull(long ino) {
+    return closed ? null : FileStatus.of(dirFd, relativeName(ino));
   }
 
   /** Fails with ENOSPC unless {@code bytes} more content leaves the reserve free. */
@@ -105,9 +115,9 @@ public final class ContentStore {
 
   /** The size and mtime of an inode's content file. */
   public ContentFile stat(long ino) throws IOException {
-    ByteBuffer stat = FileStatus.of(dirFd, relativeName(ino));
+    ByteBuffer stat = statOrNull(ino);
     if (stat == null) {
-      throw new IOException(path(ino) + " (errno " + LibC.errno() + ")");
+      throw new IOException(closed ? "the content store is closed" : path(ino) + " (errno " + LibC.errno() + ")");
     }
     return new ContentFile(FileStatus.size(stat), FileStatus.mtimeNanos(stat));
   }
@@ -142,7 +152,7 @@ public final class ContentStore {
 
   /** The 512-byte blocks the disk really holds for this content: holes in sparse files are free. */
   long allocatedBlocks(long ino) {
-    ByteBuffer stat = FileStatus.of(dirFd, relativeName(ino));
+    ByteBuffer stat = statOrNull(ino);
     return stat == null ? 0 : FileStatus.blocks(stat);
   }
 

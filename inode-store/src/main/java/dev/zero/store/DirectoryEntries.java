@@ -15,13 +15,17 @@ import org.mapdb.BTreeMap;
  * copy, so the copy is never stale. Not thread-safe: the store's monitor guards it.
  */
 final class DirectoryEntries {
-  /** At most this many entries are held in memory, about 10 MB; a larger directory is never held. */
+  /**
+   * At most this many entries are held in memory, about 10 MB, each directory counting one more
+   * than it holds (so that empty ones count too); a larger directory is never held.
+   */
   private static final int MAX_HELD_ENTRIES = 100_000;
 
   private final JournaledMap<Object[], Long, BTreeMap<Object[], Long>> table;
   private final int maxHeldEntries;
   /** Whole directories, least recently used first. */
   private final LinkedHashMap<Long, TreeMap<String, Long>> held = new LinkedHashMap<>(256, 0.75f, true);
+  /** What {@link #held} costs: its entries, plus one per directory. */
   private int heldEntries;
 
   DirectoryEntries(JournaledMap<Object[], Long, BTreeMap<Object[], Long>> table) {
@@ -69,7 +73,7 @@ final class DirectoryEntries {
   void removed(long dir) {
     TreeMap<String, Long> names = held.remove(dir);
     if (names != null) {
-      heldEntries -= names.size();
+      heldEntries -= names.size() + 1;
     }
   }
 
@@ -93,23 +97,28 @@ final class DirectoryEntries {
 
   /** The table itself, for whole-table scans (dumps, fsck, a name for a path). */
   Map<Object[], Long> table() {
-    return table.read();
+    return Collections.unmodifiableMap(table.read());
+  }
+
+  /** How many directories are held now. */
+  int heldDirectories() {
+    return held.size();
   }
 
   private void hold(long dir, TreeMap<String, Long> names) {
-    if (names.size() > maxHeldEntries) {
+    if (names.size() >= maxHeldEntries) {
       return;
     }
     removed(dir);
     held.put(dir, names);
-    heldEntries += names.size();
+    heldEntries += names.size() + 1;
     evictOverBudget();
   }
 
   private void evictOverBudget() {
     var eldest = held.entrySet().iterator();
     while (heldEntries > maxHeldEntries && eldest.hasNext()) {
-      heldEntries -= eldest.next().getValue().size();
+      heldEntries -= eldest.next().getValue().size() + 1;
       eldest.remove();
     }
   }

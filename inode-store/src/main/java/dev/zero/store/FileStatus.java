@@ -4,9 +4,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * The fields of a cache file's struct stat that Zero reads, from fstatat(2) into a direct buffer
- * of the calling thread: a getattr or a READDIRPLUS entry measures a file without a Path, a
- * String or a stat object made for it. The offsets are those x86-64 and arm64 share.
+ * The fields of a cache file's struct stat that Zero reads, from fstatat(2) (glibc 2.33 or later)
+ * into a direct buffer of the calling thread: a getattr or a READDIRPLUS entry measures a file
+ * with one short name, not a Path and a stat object made for it. The offsets are those x86-64
+ * and arm64 share.
  */
 final class FileStatus {
   /** sizeof(struct stat) on x86-64, the larger of the two. */

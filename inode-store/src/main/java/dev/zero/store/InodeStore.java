@@ -1602,8 +1602,9 @@ public final class InodeStore implements AutoCloseable {
         } catch (IOException e) {
           // The journal holds every commit; the next open rebuilds the index from it.
           LOG.log(Level.WARNING, "closing the metadata failed (" + e.getMessage() + "); the next open rebuilds it");
+        } finally {
+          content.close();
         }
-        content.close();
       }
     }
   }

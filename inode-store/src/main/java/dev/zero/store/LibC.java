@@ -17,7 +17,6 @@ public interface LibC {
   int O_RDWR = 02;
   int O_CREAT = 0100;
   int O_CLOEXEC = 02000000;
-  int O_DIRECTORY = 0200000;
   int O_PATH = 010000000;
 
   LibC INSTANCE = LibraryLoader.create(LibC.class).load("c");

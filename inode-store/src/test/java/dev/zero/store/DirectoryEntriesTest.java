@@ -47,6 +47,18 @@ class DirectoryEntriesTest {
     }
   }
 
+  @Test
+  void emptyDirectoriesCountAgainstTheBudgetToo() throws Exception {
+    try (Metadata metadata = Metadata.open(dir.resolve("zero.db"))) {
+      DirectoryEntries entries = new DirectoryEntries(metadata.dentries, 40);
+      for (long d = 1; d <= 1000; d++) {
+        entries.made(d);
+      }
+      assertTrue(entries.heldDirectories() <= 40, "held: " + entries.heldDirectories());
+      assertTrue(entries.isEmpty(1), "an evicted empty directory is still empty");
+    }
+  }
+
   private static Map<String, Long> inTable(Metadata metadata, long dir) {
     Map<String, Long> names = new TreeMap<>();
     metadata.dentries.read().prefixSubMap(new Object[] {dir}).forEach((key, ino) -> names.put((String) key[1], ino));
