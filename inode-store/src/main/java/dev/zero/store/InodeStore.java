@@ -570,7 +570,7 @@ public final class InodeStore implements AutoCloseable {
     if (!dir.isDirectory()) {
       throw new FsException(ENOTDIR, name + " is not a directory");
     }
-    if (!isEmpty(ino)) {
+    if (!directoryEntries.isEmpty(ino)) {
       throw new FsException(ENOTEMPTY, name + " is not empty");
     }
     Timespec now = Timespec.now();
@@ -613,7 +613,7 @@ public final class InodeStore implements AutoCloseable {
       if (replaced != null && !replaced.isDirectory()) {
         throw new FsException(ENOTDIR, dstName + " is not a directory");
       }
-      if (replaced != null && !isEmpty(replaced.ino())) {
+      if (replaced != null && !directoryEntries.isEmpty(replaced.ino())) {
         throw new FsException(ENOTEMPTY, dstName + " is not empty");
       }
     } else if (replaced != null && replaced.isDirectory()) {
@@ -1673,10 +1673,6 @@ public final class InodeStore implements AutoCloseable {
       throw new FsException(ENOTDIR, "inode " + ino + " is not a directory");
     }
     return inode;
-  }
-
-  private boolean isEmpty(long dir) {
-    return directoryEntries.isEmpty(dir);
   }
 
   void save(Inode inode) {

@@ -10,8 +10,9 @@ import jnr.ffi.annotations.SaveError;
 /**
  * The few libc calls that move file data, and the stat of a cache file. They take direct
  * buffers (the FUSE request buffers) by address: bytes go between the kernel's buffer and the
- * cache file without a copy through the Java heap. Public only because jnr-ffi implements it from a class loader of its own; the
- * content layer ({@link ContentHandle}) is its one user.
+ * cache file without a copy through the Java heap. Public only because jnr-ffi implements it
+ * from a class loader of its own; the content layer ({@link ContentHandle}, {@link
+ * FileStatus}) is its one user.
  */
 public interface LibC {
   int O_RDWR = 02;
