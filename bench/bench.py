@@ -11,7 +11,9 @@ A variant whose mount says "Unknown option" is skipped with one line saying so.
 Rows (--only NAME,...): sequential, small, tar, git, parallel, tiering; see ROWS. Each round
 runs every row on every system, one after the other (the order of the systems turns each
 round), each row on a fresh mount; a figure is the median of --runs rounds. Caches are dropped
-(/proc/sys/vm/drop_caches, as root) where a row says cold.
+(/proc/sys/vm/drop_caches, as root) where a row says cold. With --warm each row runs twice on one
+mount and only the second run counts: the steady state of a mount in use, where a fresh mount's
+figures also carry the JVM compiling Zero's hot code.
 
 For each FUSE daemon the bench also reads its CPU time (utime + stime in /proc/PID/stat, all its
 threads) before and after each measured step, and prints it per operation: per MiB for the
@@ -309,9 +311,38 @@ class Zero:
         return self.daemon.pid
 
 
+class KeptMount:
+    """A target whose mount outlives one run of a row, for --warm: the row runs twice on one mount and
+    the second run is measured, so a JVM's first-minute JIT work is out of the figures."""
+
+    def __init__(self, target):
+        self.target, self.name, self.fuse, self.root = target, target.name, target.fuse, None
+
+    def start(self):
+        if self.root is None:
+            self.root = self.target.start()
+        return self.root
+
+    def stop(self):
+        pass  # the mount is kept for the next run; close() ends it
+
+    def kill(self):
+        self.root = None
+        self.target.kill()
+
+    def daemon_pid(self):
+        return self.target.daemon_pid()
+
+    def close(self):
+        if self.root is not None:
+            self.root = None
+            self.target.stop()
+
+
 @contextlib.contextmanager
 def mount(target):
-    """A fresh mount of the target for one row; unmounted (or at least cleaned up) whatever happens."""
+    """A fresh mount of the target for one row (with --warm, the mount kept for both runs of the
+    row); unmounted (or at least cleaned up) whatever happens."""
     root = target.start()
     try:
         yield root
@@ -855,7 +886,7 @@ def markdown(header, lines):
     return "\n".join(out)
 
 
-def print_tables(samples, targets, runs):
+def print_tables(samples, targets, runs, warm):
     """samples: {workload: {"unit", "per", "values": {name: [...]}, "cpu": {name: [...]}, "net": {name: [...]}}}.
 
     "net" is the CPU net of JIT compiling (see compiler_seconds), the steady state's cost."""
@@ -885,8 +916,9 @@ def print_tables(samples, targets, runs):
                                            for v in ([cpu_us[n], net_us[n]] if n != reference else [cpu_us[n]])])
     header = (["workload"] + names + [h for z in zeros for h in (z + "/" + reference, z + "/native")]
               + [n + " CPU/op" for n in zeros] + [n + " CPU/op net of JIT" for n in zeros] + [reference + " CPU/op"])
-    print("\nmedian of %d runs; ratios are value/value: for MB/s and ops/s higher is better, for s lower;"
-          " CPU/op is the daemon's CPU µs per op, as in the table below\n" % runs)
+    print("\n%s; median of %d runs; ratios are value/value: for MB/s and ops/s higher is better, for s lower;"
+          " CPU/op is the daemon's CPU µs per op, as in the table below\n"
+          % ("warm: each row's second run on one mount" if warm else "each row on a fresh mount", runs))
     print(markdown(header, main))
     print("\ndaemon CPU per op (µs): utime+stime of the FUSE daemon during the step, per MiB, file or tar entry;"
           " \"net\": without its JIT compiler threads, whose work is done once per mount\n")
@@ -906,6 +938,9 @@ def main():
                         help="size of the file uploaded and recalled by the tiering workload")
     parser.add_argument("--bindfs-at0", action="store_true",
                         help="also run bindfs with attr_timeout=0, the attribute caching Zero runs with")
+    parser.add_argument("--warm", action="store_true",
+                        help="run each row twice on one mount and measure the second run: the steady state of"
+                             " a mount in use, without a JVM's first-minute JIT work (default: a fresh mount per row)")
     parser.add_argument("--dir", default=None,
                         help="directory on the disk to measure; the bench works in a new subdirectory of it,"
                              " removed at the end (default: /var/tmp)")
@@ -935,7 +970,7 @@ def main():
             shutil.rmtree(work, ignore_errors=True)
 
     if samples:
-        print_tables(samples, targets, args.runs)
+        print_tables(samples, targets, args.runs, args.warm)
         for note in notes:
             print("\n" + note)
     if tier_samples:
@@ -943,6 +978,21 @@ def main():
     if failure is not None:
         print("\nbench stopped early: the tables above have what was measured before", file=sys.stderr)
         raise failure
+
+
+def run_row(row, target, inputs, warm):
+    """The row's results on the target: on a fresh mount, or with warm on a mount that has run it once."""
+    if not warm:
+        return row(target, inputs)
+    kept = KeptMount(target)
+    try:
+        row(kept, inputs)
+        results = row(kept, inputs)
+    except BaseException:
+        kept.kill()
+        raise
+    kept.close()
+    return results
 
 
 def run_rounds(args, only, targets, work, samples, tier_samples, notes):
@@ -973,7 +1023,7 @@ def run_rounds(args, only, targets, work, samples, tier_samples, notes):
                 continue
             for target in active[turn:] + active[:turn]:
                 subprocess.run(["sync"], check=True)  # no writeback left from the last row in this one
-                for r in ROWS[name](target, inputs):
+                for r in run_row(ROWS[name], target, inputs, args.warm):
                     s = samples.setdefault(r.workload, {"unit": r.unit, "per": r.per, "values": {}, "cpu": {}, "net": {}})
                     s["values"].setdefault(target.name, []).append(r.value)
                     if r.cpu_us is not None:
