@@ -10,8 +10,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
@@ -31,6 +34,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class KernelPathTest {
     private static final Pattern REQUEST = Pattern.compile("request \\d+ \\(opcode (\\d+),");
     private static final Pattern REQUEST_ON_NODE = Pattern.compile("request \\d+ \\(opcode (\\d+), node (\\d+),");
+    private static final int LOOKUP = 1;
+    private static final int GETATTR = 3;
     private static final int READ = 15;
     private static final int WRITE = 16;
     private static final int GETXATTR = 22;
@@ -172,6 +177,75 @@ class KernelPathTest {
             assertEquals(List.of("a", "a2", "sub"), Trees.names(d), "after a rename over a name");
             mount.unmount();
         }
+    }
+
+    /**
+     * A listing of names whose inodes the kernel has already comes without their attributes
+     * (READDIRPLUS entries with node id 0), which the kernel holds anyway: readdir still gives each
+     * entry's inode number and type, which find and rm -rf go by, and a stat after it asks the
+     * daemon nothing.
+     */
+    @Test
+    void aListingOfFilesTheKernelHoldsGivesTheirInodesAndTypesAndStatAfterItAsksNothing() throws Exception {
+        Path mnt = dir.resolve("mnt");
+        try (ZeroMount mount = ZeroMount.start(mnt, dir.resolve("cache"), Files.writeString(dir.resolve("config.yml"), ""), "--debug")) {
+            Path d = Sys.mkdir(mnt.resolve("d"));
+            Sys.writeFile(d.resolve("file"), "12345");
+            Sys.link(d.resolve("file"), d.resolve("hardlink"));
+            Sys.mkdir(d.resolve("sub"));
+            Sys.symlink("file", d.resolve("symlink"));
+            Map<String, Stat> stats = new TreeMap<>();
+            for (String name : List.of("file", "hardlink", "sub", "symlink")) {
+                stats.put(name, Sys.lstat(d.resolve(name)));
+            }
+            StringBuilder expected = new StringBuilder();
+            stats.forEach((name, st) -> expected.append(name).append(' ').append(st.ino()).append(' ')
+                    .append(st.type() == Stat.S_IFDIR ? "dir" : st.type() == Stat.S_IFLNK ? "symlink" : "file").append('\n'));
+            long node = Sys.stat(d).ino();
+
+            assertEquals(expected.toString(), scandir(d), "name, d_ino and d_type of each entry");
+            Map<Integer, Integer> before = requestsOn(mount, stats, node, 1);
+            for (Map.Entry<String, Stat> e : stats.entrySet()) {
+                Stat st = Sys.lstat(d.resolve(e.getKey()));
+                assertEquals(e.getValue().ino(), st.ino(), e.getKey());
+                assertEquals(e.getValue().size(), st.size(), e.getKey());
+                assertEquals(e.getValue().nlink(), st.nlink(), e.getKey());
+            }
+            assertEquals(expected.toString(), scandir(d), "listed again");
+            assertEquals(before, requestsOn(mount, stats, node, 2), "LOOKUP and GETATTR requests for the stats after the listing");
+            mount.unmount();
+        }
+    }
+
+    /** Each entry of the directory as readdir(3) gives it, without a stat: name, d_ino, d_type. */
+    private static String scandir(Path directory) {
+        Shell.Result listed = Shell.run(null, "/usr/bin/python3", "-c", String.join("\n",
+                "import os, sys",
+                "for e in sorted(os.scandir(sys.argv[1]), key=lambda e: e.name):",
+                "    kind = 'dir' if e.is_dir(follow_symlinks=False) else 'symlink' if e.is_symlink() else 'file'",
+                "    print(e.name, e.inode(), kind)"), directory.toString());
+        assertEquals(0, listed.exitCode(), listed.output());
+        return listed.output();
+    }
+
+    /**
+     * LOOKUPs in the directory {@code node} and GETATTRs of the files of {@code stats}, once the
+     * mount logged the {@code releases}-th RELEASEDIR of it.
+     */
+    private static Map<Integer, Integer> requestsOn(ZeroMount mount, Map<String, Stat> stats, long node, int releases) throws InterruptedException {
+        requestsOnceReleased(mount, node, releases);
+        Set<Long> files = new HashSet<>();
+        stats.values().forEach(st -> files.add(st.ino()));
+        Map<Integer, Integer> counts = new TreeMap<>();
+        Matcher m = REQUEST_ON_NODE.matcher(mount.log());
+        while (m.find()) {
+            int opcode = Integer.parseInt(m.group(1));
+            long on = Long.parseLong(m.group(2));
+            if (opcode == LOOKUP && on == node || opcode == GETATTR && files.contains(on)) {
+                counts.merge(opcode, 1, Integer::sum);
+            }
+        }
+        return counts;
     }
 
     /**

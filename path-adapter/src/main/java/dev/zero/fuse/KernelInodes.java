@@ -24,6 +24,11 @@ final class KernelInodes {
     }
   }
 
+  /** Whether the kernel holds a reference to the inode, that is, has it cached. */
+  synchronized boolean holds(long ino) {
+    return lookups.containsKey(ino);
+  }
+
   synchronized void forget(long ino, long count) {
     Long left = lookups.get(ino);
     if (left == null) {

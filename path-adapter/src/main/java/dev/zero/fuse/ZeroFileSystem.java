@@ -344,7 +344,7 @@ public final class ZeroFileSystem implements FileSystem {
       } else {
         DirEntry entry = entries.get((int) next - 3);
         byte[] name = ByteNames.encode(entry.name());
-        added = listing.plus() ? addPlus(listing, name, entry.ino(), next) : listing.add(name, entry.ino(), entry.type(), next);
+        added = listing.plus() ? addPlus(listing, name, entry, next) : listing.add(name, entry.ino(), entry.type(), next);
       }
       if (!added) {
         return;
@@ -353,13 +353,25 @@ public final class ZeroFileSystem implements FileSystem {
   }
 
   private static boolean addDotPlus(DirectoryListing listing, byte[] name, long ino, long next) {
-    Entry entry = listing.entry(); // node id 0: the kernel takes no reference for "." and ".."
+    return addNameOnly(listing, name, ino, FileMode.S_IFDIR, next);
+  }
+
+  /** An entry with node id 0: the kernel lists the name, takes no reference and caches nothing. */
+  private static boolean addNameOnly(DirectoryListing listing, byte[] name, long ino, int mode, long next) {
+    Entry entry = listing.entry();
     entry.attr.ino = ino; // readdir(3) skips an entry whose d_ino is 0
-    entry.attr.mode = FileMode.S_IFDIR;
+    entry.attr.mode = mode;
     return listing.addPlus(name, next);
   }
 
-  private boolean addPlus(DirectoryListing listing, byte[] name, long ino, long next) {
+  private boolean addPlus(DirectoryListing listing, byte[] name, DirEntry dirEntry, long next) {
+    long ino = dirEntry.ino();
+    if (kernelInodes.holds(ino)) {
+      // The kernel has this inode, with attributes kept current (every change passes through
+      // here, and tiering's are pushed to it), and nearly always its dentry (it got the inode
+      // through this name): attributes again would only cost their lookup, fstatat and FORGET.
+      return addNameOnly(listing, name, ino, dirEntry.type(), next);
+    }
     Entry entry = listing.entry();
     try {
       fillUncounted(entry, current(ino));
