@@ -4,8 +4,15 @@ import static dev.zero.conformance.ErrnoAssertions.assertErrno;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import jnr.constants.platform.Errno;
 
 class MkdirRmdirTest {
@@ -103,5 +110,45 @@ class MkdirRmdirTest {
         Sys.rename(parent.resolve("from"), parent.resolve("to"));
 
         assertEquals(3, Sys.stat(parent).nlink(), "st_nlink after one subdirectory replaced the other");
+    }
+
+    /**
+     * POSIX readdir: a name that is in the directory throughout a listing is listed exactly once,
+     * whatever is created and removed meanwhile. The listing is long enough to take many reads
+     * of the kernel (and many READDIR requests), and names change between them.
+     */
+    @OnBothRoots
+    void aDirectoryReadWhileItsNamesChangeListsEachNameThatStaysExactlyOnce(Root root) throws IOException {
+        Path dir = Sys.mkdir(root.resolve("dir"));
+        for (int i = 0; i < 3000; i++) {
+            Sys.touch(dir.resolve(String.format("stays-%04d", i)));
+        }
+        for (int i = 0; i < 300; i++) {
+            Sys.touch(dir.resolve(String.format("goes-%04d", i)));
+        }
+        Map<String, Integer> seen = new HashMap<>();
+        Deque<String> listedToGo = new ArrayDeque<>();
+        int read = 0;
+        try (DirectoryStream<Path> listing = Files.newDirectoryStream(dir)) {
+            for (Path entry : listing) {
+                String name = entry.getFileName().toString();
+                seen.merge(name, 1, Integer::sum);
+                if (name.startsWith("goes-")) {
+                    listedToGo.add(name);
+                }
+                read++;
+                if (read % 5 == 0 && !listedToGo.isEmpty()) { // a name already listed goes: what follows moves up
+                    Sys.unlink(dir.resolve(listedToGo.remove()));
+                }
+                if (read % 50 == 0) {
+                    Sys.touch(dir.resolve(String.format("new-%04d", read)));
+                }
+            }
+        }
+        for (int i = 0; i < 3000; i++) {
+            String name = String.format("stays-%04d", i);
+            assertEquals(1, seen.getOrDefault(name, 0), name + " listed");
+        }
+        seen.forEach((name, times) -> assertEquals(1, times, name + " listed"));
     }
 }

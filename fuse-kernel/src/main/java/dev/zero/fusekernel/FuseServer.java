@@ -362,7 +362,7 @@ public final class FuseServer implements Connection {
         int minor = Math.min(kernelMinor, Protocol.KERNEL_MINOR);
         long wanted = Protocol.ASYNC_READ | Protocol.ATOMIC_O_TRUNC | Protocol.BIG_WRITES | Protocol.DO_READDIRPLUS
             | Protocol.READDIRPLUS_AUTO | Protocol.ASYNC_DIO | Protocol.PARALLEL_DIROPS | Protocol.MAX_PAGES
-            | Protocol.CACHE_SYMLINKS | Protocol.HANDLE_KILLPRIV_V2 | Protocol.INIT_EXT;
+            | Protocol.CACHE_SYMLINKS | Protocol.NO_OPENDIR_SUPPORT | Protocol.HANDLE_KILLPRIV_V2 | Protocol.INIT_EXT;
         if (options.passthrough()) {
           wanted |= Protocol.PASSTHROUGH;
         }

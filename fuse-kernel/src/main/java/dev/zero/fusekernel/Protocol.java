@@ -57,6 +57,7 @@ final class Protocol {
   static final long PARALLEL_DIROPS = 1L << 18;
   static final long MAX_PAGES = 1L << 22;
   static final long CACHE_SYMLINKS = 1L << 23;
+  static final long NO_OPENDIR_SUPPORT = 1L << 24;
   static final long HANDLE_KILLPRIV_V2 = 1L << 28;
   static final long INIT_EXT = 1L << 30;
   static final long PASSTHROUGH = 1L << 37;

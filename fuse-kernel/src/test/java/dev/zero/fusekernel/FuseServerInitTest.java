@@ -22,7 +22,7 @@ class FuseServerInitTest {
   /** What the binding asks for when the kernel offers everything and passthrough is not wanted. */
   private static final long WANTED = FuseH.ASYNC_READ | FuseH.ATOMIC_O_TRUNC | FuseH.BIG_WRITES
       | FuseH.DO_READDIRPLUS | FuseH.READDIRPLUS_AUTO | FuseH.ASYNC_DIO | FuseH.PARALLEL_DIROPS | FuseH.MAX_PAGES
-      | FuseH.CACHE_SYMLINKS | FuseH.HANDLE_KILLPRIV_V2 | FuseH.INIT_EXT;
+      | FuseH.CACHE_SYMLINKS | FuseH.NO_OPENDIR_SUPPORT | FuseH.HANDLE_KILLPRIV_V2 | FuseH.INIT_EXT;
 
   private final RecordingFileSystem fs = new RecordingFileSystem();
 

@@ -56,7 +56,7 @@ public final class ZeroFileSystem implements FileSystem {
   /** The size df shows: the remote, not the cache disk, is what limits the files. */
   private final long capacityBytes;
   private final Map<Long, OpenFile> openFiles = new ConcurrentHashMap<>();
-  private final Map<Long, List<DirEntry>> openDirectories = new ConcurrentHashMap<>();
+  private final DirectoryListings listings = new DirectoryListings();
   private final AtomicLong lastHandle = new AtomicLong();
   private final KernelInodes kernelInodes;
   private volatile KernelIoModes ioModes;
@@ -315,41 +315,41 @@ public final class ZeroFileSystem implements FileSystem {
 
   // ---- directories ---------------------------------------------------------------------------
 
-  @Override
-  public void opendir(Request request, long nodeId, int flags, Opened opened) throws FuseException {
-    call(() -> store.getattr(nodeId));
-    opened.fh = lastHandle.incrementAndGet();
-    // Every change of names comes through this mount, and the kernel drops its cached listing of
-    // a directory when it changes one of its entries or sees its mtime change, so it may keep it
-    // across opens. (A listing it serves itself leaves atime alone, as relatime mostly would.)
-    opened.flags = Opened.CACHE_DIR | Opened.KEEP_CACHE;
-  }
-
   /**
-   * Lists from a snapshot taken when the kernel reads from the start, so that a listing read in
-   * several requests sees every entry once, whatever changes meanwhile. Offsets: 1 and 2 are
-   * after "." and "..", 3 + i after the i-th entry.
+   * Lists the directory: from {@link DirectoryListings}'s snapshot when the kernel reads it in
+   * several requests. Positions: 1 and 2 are after "." and "..", 3 + i after the i-th entry.
+   *
+   * <p>There is no opendir: the kernel then sends no OPENDIR or RELEASEDIR, and keeps each
+   * directory's listing across opens (FOPEN_CACHE_DIR, its default then). Every change of names
+   * comes through this mount, and the kernel drops its cached listing of a directory when it
+   * changes one of its entries or sees its mtime change. (A listing it serves itself leaves atime
+   * alone, as relatime mostly would.)
    */
   @Override
   public void readdir(Request request, long nodeId, long fh, long offset, DirectoryListing listing) throws FuseException {
-    List<DirEntry> entries = offset == 0 || !openDirectories.containsKey(fh)
-        ? call(() -> store.readdir(nodeId))
-        : openDirectories.get(fh);
-    openDirectories.put(fh, entries);
-    for (long next = offset + 1; next <= entries.size() + 2; next++) {
+    if (offset == DirectoryListings.END) {
+      return;
+    }
+    DirectoryListings.Listing snapshot = listings.listing(nodeId, offset, dir -> call(() -> store.readdir(dir)));
+    List<DirEntry> entries = snapshot.entries();
+    int position = DirectoryListings.position(offset);
+    for (int next = position + 1; next <= entries.size() + 2; next++) {
+      long nextOffset = snapshot.offsetAfter(next);
       boolean added;
       if (next <= 2) {
         byte[] name = next == 1 ? DOT : DOT_DOT;
-        added = listing.plus() ? addDotPlus(listing, name, nodeId, next) : listing.add(name, nodeId, FileMode.S_IFDIR, next);
+        added = listing.plus() ? addDotPlus(listing, name, nodeId, nextOffset) : listing.add(name, nodeId, FileMode.S_IFDIR, nextOffset);
       } else {
-        DirEntry entry = entries.get((int) next - 3);
+        DirEntry entry = entries.get(next - 3);
         byte[] name = ByteNames.encode(entry.name());
-        added = listing.plus() ? addPlus(listing, name, entry, next) : listing.add(name, entry.ino(), entry.type(), next);
+        added = listing.plus() ? addPlus(listing, name, entry, nextOffset) : listing.add(name, entry.ino(), entry.type(), nextOffset);
       }
       if (!added) {
-        return;
+        break;
       }
+      position = next;
     }
+    listings.readUpTo(snapshot, position);
   }
 
   private static boolean addDotPlus(DirectoryListing listing, byte[] name, long ino, long next) {
@@ -383,11 +383,6 @@ public final class ZeroFileSystem implements FileSystem {
     }
     kernelInodes.lookedUp(ino); // the kernel takes a reference for each entry it got
     return true;
-  }
-
-  @Override
-  public void releasedir(Request request, long nodeId, long fh) {
-    openDirectories.remove(fh);
   }
 
   @Override
