@@ -17,7 +17,7 @@ final class Mountpoint {
   private static final POSIX POSIX = POSIXFactory.getNativePOSIX();
   private static final Path FUSE_DEVICE = Path.of("/dev/fuse");
   private static final int ENOTCONN = 107;
-  private static final int O_RDONLY_DIRECTORY = 0200000;
+  private static final int O_RDONLY = 0;
 
   private Mountpoint() {}
 
@@ -59,8 +59,9 @@ final class Mountpoint {
     if (!type.equals("fuse.zero")) {
       return false;
     }
-    // Open, not stat: the kernel answers stat from its cache without asking the (dead) process.
-    int fd = POSIX.open(path.toString(), O_RDONLY_DIRECTORY, 0);
+    // The lookup of a name never asked for: the kernel answers a stat, or an open of the
+    // directory, from its cache without asking the (dead) process, but not this.
+    int fd = POSIX.open(path.resolve(".zero-probe-" + System.nanoTime()).toString(), O_RDONLY, 0);
     if (fd >= 0) {
       POSIX.close(fd);
       return false;

@@ -126,16 +126,25 @@ public final class ZeroMount implements AutoCloseable {
     }
 
     /**
-     * Whether a live process answers on the mount. Opening the directory asks the process (stat
-     * may be answered from the kernel's cache, even on a dead mount being replaced), and the open
-     * directory must lie on another filesystem than its parent: while a dead mount is cleared
-     * and the new one is not yet in place, the open reaches the bare directory beneath.
+     * Whether a live process answers on the mount. The open directory must lie on another
+     * filesystem than its parent: while a dead mount is cleared and the new one is not yet in
+     * place, the open reaches the bare directory beneath. Then the lookup of a name never asked
+     * for must reach the process: a stat, or an open of the directory, may be answered from the
+     * kernel's cache even on a dead mount being replaced.
      */
     private static boolean isServed(Path mountpoint) {
         try (Fd root = Sys.open(mountpoint, Sys.O_RDONLY | Sys.O_DIRECTORY)) {
-            return !root.stat().sameDevice(Sys.stat(mountpoint.getParent()));
+            if (root.stat().sameDevice(Sys.stat(mountpoint.getParent()))) {
+                return false;
+            }
         } catch (ErrnoException e) {
             return false;
+        }
+        try {
+            Sys.lstat(mountpoint.resolve(".served-probe-" + System.nanoTime()));
+            return true;
+        } catch (ErrnoException e) {
+            return e.errno() == jnr.constants.platform.Errno.ENOENT.intValue();
         }
     }
 

@@ -70,13 +70,15 @@ final class DirectoryListings {
   /** Notes how far a read got: a listing not read to the end is kept for the next read. */
   synchronized void readUpTo(Listing listing, int position) {
     if (position == listing.entries().size() + 2) {
-      if (held.remove(listing.number()) != null) {
-        heldEntries -= listing.entries().size() + 1;
+      Listing removed = held.remove(listing.number());
+      if (removed != null) {
+        heldEntries -= removed.entries().size() + 1;
       }
       return;
     }
-    if (held.putIfAbsent(listing.number(), listing) == null) {
-      heldEntries += listing.entries().size() + 1;
+    Listing before = held.put(listing.number(), listing); // a number reused after 2^30 listings replaces the old one
+    if (before != listing) {
+      heldEntries += listing.entries().size() + 1 - (before == null ? 0 : before.entries().size() + 1);
       Iterator<Listing> oldest = held.values().iterator();
       while (heldEntries > HELD_ENTRIES && held.size() > 1) {
         heldEntries -= oldest.next().entries().size() + 1;

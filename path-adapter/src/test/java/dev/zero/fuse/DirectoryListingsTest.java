@@ -110,4 +110,19 @@ class DirectoryListingsTest {
     listings.listing(DIR, oldest, this::read);
     assertEquals(before + 1, reads, "the oldest was dropped and is read anew");
   }
+
+  @Test
+  void aListingUnderAReusedNumberReplacesTheOneKeptUnderIt() throws Exception {
+    add("a", "b", "c");
+    DirectoryListings.Listing old = new DirectoryListings.Listing(5, DIR, List.copyOf(directory));
+    listings.readUpTo(old, 3);
+    add("d");
+    DirectoryListings.Listing reused = new DirectoryListings.Listing(5, DIR, List.copyOf(directory));
+    listings.readUpTo(reused, 3);
+    assertSame(reused, listings.listing(DIR, reused.offsetAfter(3), this::read));
+    listings.readUpTo(reused, reused.entries().size() + 2);
+    int before = reads;
+    listings.listing(DIR, reused.offsetAfter(3), this::read);
+    assertEquals(before + 1, reads, "neither is kept once the newer was read to the end");
+  }
 }
