@@ -28,9 +28,19 @@ final class DirectoryListings {
 
   /** A directory's entries as one read of it lists them, "." and ".." not included. */
   record Listing(int number, long dir, List<DirEntry> entries) {
+    /** The position after the last entry: "." and ".." come first. */
+    int end() {
+      return entries.size() + 2;
+    }
+
     /** The offset the kernel passes back to continue after {@code position}. */
     long offsetAfter(int position) {
-      return position == entries.size() + 2 ? END : (long) number << 32 | position;
+      return position == end() ? END : (long) number << 32 | position;
+    }
+
+    /** What the listing counts against the budget: its entries, and one for itself. */
+    private long weight() {
+      return entries.size() + 1;
     }
   }
 
@@ -69,19 +79,19 @@ final class DirectoryListings {
 
   /** Notes how far a read got: a listing not read to the end is kept for the next read. */
   synchronized void readUpTo(Listing listing, int position) {
-    if (position == listing.entries().size() + 2) {
+    if (position == listing.end()) {
       Listing removed = held.remove(listing.number());
       if (removed != null) {
-        heldEntries -= removed.entries().size() + 1;
+        heldEntries -= removed.weight();
       }
       return;
     }
     Listing before = held.put(listing.number(), listing); // a number reused after 2^30 listings replaces the old one
     if (before != listing) {
-      heldEntries += listing.entries().size() + 1 - (before == null ? 0 : before.entries().size() + 1);
+      heldEntries += listing.weight() - (before == null ? 0 : before.weight());
       Iterator<Listing> oldest = held.values().iterator();
       while (heldEntries > HELD_ENTRIES && held.size() > 1) {
-        heldEntries -= oldest.next().entries().size() + 1;
+        heldEntries -= oldest.next().weight();
         oldest.remove();
       }
     }

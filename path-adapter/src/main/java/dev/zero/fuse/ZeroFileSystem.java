@@ -333,12 +333,12 @@ public final class ZeroFileSystem implements FileSystem {
     DirectoryListings.Listing snapshot = listings.listing(nodeId, offset, dir -> call(() -> store.readdir(dir)));
     List<DirEntry> entries = snapshot.entries();
     int position = DirectoryListings.position(offset);
-    for (int next = position + 1; next <= entries.size() + 2; next++) {
+    for (int next = position + 1; next <= snapshot.end(); next++) {
       long nextOffset = snapshot.offsetAfter(next);
       boolean added;
       if (next <= 2) {
         byte[] name = next == 1 ? DOT : DOT_DOT;
-        added = listing.plus() ? addDotPlus(listing, name, nodeId, nextOffset) : listing.add(name, nodeId, FileMode.S_IFDIR, nextOffset);
+        added = listing.plus() ? addNameOnly(listing, name, nodeId, FileMode.S_IFDIR, nextOffset) : listing.add(name, nodeId, FileMode.S_IFDIR, nextOffset);
       } else {
         DirEntry entry = entries.get(next - 3);
         byte[] name = ByteNames.encode(entry.name());
@@ -352,11 +352,10 @@ public final class ZeroFileSystem implements FileSystem {
     listings.readUpTo(snapshot, position);
   }
 
-  private static boolean addDotPlus(DirectoryListing listing, byte[] name, long ino, long next) {
-    return addNameOnly(listing, name, ino, FileMode.S_IFDIR, next);
-  }
-
-  /** An entry with node id 0: the kernel lists the name, takes no reference and caches nothing. */
+  /**
+   * An entry with node id 0: the kernel lists the name, takes no reference and caches nothing
+   * (so for "." and "..", and for inodes it holds).
+   */
   private static boolean addNameOnly(DirectoryListing listing, byte[] name, long ino, int mode, long next) {
     Entry entry = listing.entry();
     entry.attr.ino = ino; // readdir(3) skips an entry whose d_ino is 0

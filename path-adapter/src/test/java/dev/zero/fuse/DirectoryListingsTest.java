@@ -32,7 +32,7 @@ class DirectoryListingsTest {
   private long readInto(List<String> names, long offset, int room) throws Exception {
     DirectoryListings.Listing listing = listings.listing(DIR, offset, this::read);
     int position = DirectoryListings.position(offset);
-    while (position < listing.entries().size() + 2 && room-- > 0) {
+    while (position < listing.end() && room-- > 0) {
       position++;
       if (position > 2) {
         names.add(listing.entries().get(position - 3).name());
@@ -77,7 +77,7 @@ class DirectoryListingsTest {
     long half = readInto(new ArrayList<>(), 0, 3);
     DirectoryListings.Listing kept = listings.listing(DIR, half, this::read);
     assertSame(kept, listings.listing(DIR, half, this::read), "kept while unfinished");
-    listings.readUpTo(kept, kept.entries().size() + 2);
+    listings.readUpTo(kept, kept.end());
     int before = reads;
     listings.listing(DIR, half, this::read);
     assertEquals(before + 1, reads, "dropped once read to the end, so read anew");
@@ -120,7 +120,7 @@ class DirectoryListingsTest {
     DirectoryListings.Listing reused = new DirectoryListings.Listing(5, DIR, List.copyOf(directory));
     listings.readUpTo(reused, 3);
     assertSame(reused, listings.listing(DIR, reused.offsetAfter(3), this::read));
-    listings.readUpTo(reused, reused.entries().size() + 2);
+    listings.readUpTo(reused, reused.end());
     int before = reads;
     listings.listing(DIR, reused.offsetAfter(3), this::read);
     assertEquals(before + 1, reads, "neither is kept once the newer was read to the end");
