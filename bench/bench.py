@@ -5,6 +5,9 @@ Systems (one column each):
   bindfs      `bindfs -o big_writes` over the same disk, default caching: the FUSE reference
   zero        `zero-cli mount`, as a user runs it (kernel passthrough where it can, e.g. as root)
   zero-nopt   `zero-cli mount --no-passthrough` (ZERO_VARIANTS below: extra mount arguments)
+  zero-noring `zero-cli mount --no-io-uring`: requests on /dev/fuse, not over io_uring
+As root the bench turns on FUSE over io_uring (/sys/module/fuse/parameters/enable_uring) for
+its run and restores the setting at the end, so zero and zero-nopt take requests over io_uring.
 With --loops single,multi every Zero variant runs once per libfuse request loop (zero-multi, ...).
 A variant whose mount says "Unknown option" is skipped with one line saying so.
 
@@ -57,6 +60,7 @@ JAVA = ["java", "@" + str(Path(__file__).resolve().parent.parent / "cli" / "jvm.
 ZERO_VARIANTS = {
     "": [],
     "-nopt": ["--no-passthrough"],
+    "-noring": ["--no-io-uring"],
 }
 
 
@@ -958,6 +962,7 @@ def main():
     targets += [Zero(work, args.jar, loop, suffix) for loop in args.loops.split(",") for suffix in ZERO_VARIANTS]
     samples, tier_samples, notes = {}, {}, []
     failure = None
+    uring_before = enable_uring("Y")
     try:
         run_rounds(args, only, targets, work, samples, tier_samples, notes)
     except Exception as e:  # print what was measured before it, then fail
@@ -965,6 +970,8 @@ def main():
     finally:
         for target in targets:
             target.kill()
+        if uring_before is not None:
+            enable_uring(uring_before)
         # Also after a failure, but never through a mount that is still there.
         if not any(mounted(t.mnt) for t in targets if t.fuse):
             shutil.rmtree(work, ignore_errors=True)
@@ -978,6 +985,19 @@ def main():
     if failure is not None:
         print("\nbench stopped early: the tables above have what was measured before", file=sys.stderr)
         raise failure
+
+
+ENABLE_URING = Path("/sys/module/fuse/parameters/enable_uring")
+
+
+def enable_uring(value):
+    """Sets the fuse module's enable_uring (root only); returns the value before, or None if it cannot."""
+    try:
+        before = ENABLE_URING.read_text().strip()
+        ENABLE_URING.write_text(value)
+        return before
+    except OSError:
+        return None
 
 
 def run_row(row, target, inputs, warm):

@@ -85,6 +85,10 @@ final class MountCommand implements Callable<Integer> {
       + " kernel passthrough (which needs root and Linux 6.9 or newer; without them this is what happens anyway).")
   boolean noPassthrough;
 
+  @Option(names = "--no-io-uring", description = "Take FUSE requests from /dev/fuse, not over io_uring (which Zero"
+      + " uses when the kernel offers it: Linux 6.14 or newer, with /sys/module/fuse/parameters/enable_uring set to Y).")
+  boolean noIoUring;
+
   @Option(names = "--log-level", paramLabel = "error|warning|info|debug", defaultValue = "info",
       description = "What the mount logs, to stderr and to <cache>/zero.log.0 (rotated at 10 MB, 5 kept):"
           + " debug adds every upload, eviction and recall with its path. Default: ${DEFAULT-VALUE}.")
@@ -114,7 +118,7 @@ final class MountCommand implements Callable<Integer> {
       ScheduledExecutorService tiering = startBackgroundTiering(open);
       // Registering backing files needs CAP_SYS_ADMIN: other users get I/O through Zero.
       boolean passthrough = !noPassthrough && FuseServer.privileged();
-      MountOptions options = new MountOptions(directory.root().toString(), "zero", allowOther(), multithreaded ? MULTI_THREADS : 1, passthrough, debug);
+      MountOptions options = new MountOptions(directory.root().toString(), "zero", allowOther(), multithreaded ? MULTI_THREADS : 1, passthrough, !noIoUring, debug);
       FuseServer fuse;
       try {
         fuse = FuseServer.mount(target, options, new ZeroFileSystem(open.store(), settings.capacityBytes()));

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * One {@code zero-cli mount} process. {@link #start} returns once the mountpoint shows in
@@ -24,6 +25,15 @@ import java.util.concurrent.TimeUnit;
 public final class ZeroMount implements AutoCloseable {
     private static final Duration MOUNT_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * With {@code zero.io.uring=true} (set by the pom for one execution) every mount takes its
+     * requests over FUSE over io_uring: the fuse module offers it only while its enable_uring is
+     * Y, so that is turned on for the test JVM's life and restored when it exits.
+     */
+    private static final boolean OVER_IO_URING = Boolean.getBoolean("zero.io.uring");
+    private static final Path ENABLE_URING = Path.of("/sys/module/fuse/parameters/enable_uring");
+    private static final String ON_THE_RINGS = "FUSE requests over io_uring";
+    private static boolean uringEnabled;
 
     private final Path mountpoint;
     private final Path log;
@@ -75,6 +85,9 @@ public final class ZeroMount implements AutoCloseable {
     }
 
     private static ZeroMount launch(Path mnt, Path cache, Path config, String... options) throws IOException {
+        if (OVER_IO_URING) {
+            enableUringForThisJvm();
+        }
         Files.createDirectories(cache);
         Path logDir = Files.createDirectories(Path.of(System.getProperty("zero.log.dir", System.getProperty("java.io.tmpdir"))));
         Path log = Files.createTempFile(logDir, "mount-" + mnt.getFileName() + "-", ".log");
@@ -91,11 +104,32 @@ public final class ZeroMount implements AutoCloseable {
         ZeroMount mount = new ZeroMount(mnt, log, process);
         try {
             mount.awaitMounted();
+            if (OVER_IO_URING && !mount.log().contains(ON_THE_RINGS)) {
+                throw new AssertionError("the mount did not take its requests over io_uring; its output:\n" + mount.logTail());
+            }
         } catch (RuntimeException | Error e) {
             mount.close();
             throw e;
         }
         return mount;
+    }
+
+    private static synchronized void enableUringForThisJvm() throws IOException {
+        if (uringEnabled) {
+            return;
+        }
+        Assumptions.assumeTrue(Files.isWritable(ENABLE_URING),
+                "FUSE over io_uring needs root and a kernel with it (" + ENABLE_URING + ")");
+        String before = Files.readString(ENABLE_URING).trim();
+        Files.writeString(ENABLE_URING, "Y");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                Files.writeString(ENABLE_URING, before);
+            } catch (IOException e) {
+                System.err.println("could not restore " + ENABLE_URING + " to " + before + ": " + e.getMessage());
+            }
+        }, "restore enable_uring"));
+        uringEnabled = true;
     }
 
     /**

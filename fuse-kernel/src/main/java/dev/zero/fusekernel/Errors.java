@@ -11,6 +11,7 @@ final class Errors {
   static final int EPROTO = 71;
   static final int ENODEV = 19;
   static final int EINTR = 4;
+  static final int ENOTCONN = 107;
 
   private Errors() {}
 }

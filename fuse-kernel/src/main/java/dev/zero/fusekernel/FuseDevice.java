@@ -3,12 +3,9 @@ package dev.zero.fusekernel;
 import java.nio.ByteBuffer;
 
 /** The connection's /dev/fuse descriptor: one read is one request, one write one answer or notification. */
-interface FuseDevice {
-  /** Reads one request into {@code buffer} (from 0); returns its length, or -errno. */
-  long read(ByteBuffer buffer);
-
-  /** Writes {@code length} bytes from the start of {@code buffer}; returns 0, or -errno. */
-  int write(ByteBuffer buffer, int length);
+interface FuseDevice extends RequestChannel {
+  /** The descriptor itself, which FUSE over io_uring's commands name. */
+  int fd();
 
   /** Returns the ioctl's result, or -errno. */
   int ioctl(long request, int[] argument);
@@ -17,6 +14,11 @@ interface FuseDevice {
 
   static FuseDevice of(int fd) {
     return new FuseDevice() {
+      @Override
+      public int fd() {
+        return fd;
+      }
+
       @Override
       public long read(ByteBuffer buffer) {
         long length = Native.LIBC.read(fd, buffer, buffer.capacity());

@@ -5,6 +5,7 @@ import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -37,6 +38,9 @@ public final class FuseServer implements Connection {
   private static final long FUSE_DEV_IOC_BACKING_OPEN = 0x4010e501L;
   private static final long FUSE_DEV_IOC_BACKING_CLOSE = 0x4004e502L;
   private static final int BUFFER_SIZE = MountOptions.MAX_WRITE + Protocol.PAGE;
+  /** Entries per io_uring queue, and in all: 32 entries hold 64 MiB of buffers. */
+  private static final int RING_ENTRIES_PER_QUEUE = 4;
+  private static final int RING_ENTRIES = 32;
   /** Each thread holds two buffers of about 1 MiB: 16 threads cost 32 MiB of direct memory. */
   static final int MAX_THREADS = 16;
   /** How often the watchdog looks, and how long every thread may be stuck before another starts. */
@@ -54,6 +58,10 @@ public final class FuseServer implements Connection {
   private final int maxThreads;
   private final BlockingQueue<ByteBuffer> notifications = new LinkedBlockingQueue<>();
   private volatile boolean passthrough;
+  /** Whether requests come over io_uring, one ring per CPU, once every CPU's ring has an entry. */
+  private boolean ioUring;
+  /** Whether a ring thread stopped on an error, which is logged once, not once per thread. */
+  private final AtomicBoolean ringFailed = new AtomicBoolean();
   /** The request threads serving now. */
   private final List<Worker> workers = new CopyOnWriteArrayList<>();
   /** Time the threads that ended spent answering requests, so the total never goes back. */
@@ -93,6 +101,7 @@ public final class FuseServer implements Connection {
       for (int i = 1; i < options.threads(); i++) {
         startWorker(true, maxThreads);
       }
+      List<Thread> rings = ioUring ? startRings() : List.of();
       Thread watchdog = daemon(this::adjustThreads, "fuse-watchdog");
       try {
         first.loop();
@@ -105,12 +114,63 @@ public final class FuseServer implements Connection {
           worker.thread.join();
         }
       }
+      for (Thread ring : rings) {
+        ring.join();
+      }
       notifier.interrupt();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
       device.close();
     }
+  }
+
+  /**
+   * Request threads over io_uring, each with a ring entry of its own, pinned to its entry's CPU:
+   * the kernel queues a request on the queue of the CPU its caller runs on, and uses the rings
+   * only once every CPU's queue has an entry. A queue gets several entries so that one slow
+   * request (a recall, an fsync) does not hold up the other callers on that CPU; each entry costs
+   * two request-sized buffers, so many-CPU machines get fewer per queue. FORGET and INTERRUPT
+   * still come on /dev/fuse.
+   */
+  private List<Thread> startRings() {
+    List<RingChannel> channels = new ArrayList<>();
+    int cpus;
+    int perQueue;
+    try {
+      cpus = Cpus.possible();
+      perQueue = Math.max(1, Math.min(RING_ENTRIES_PER_QUEUE, RING_ENTRIES / cpus));
+      for (int i = 0; i < cpus * perQueue; i++) {
+        channels.add(new RingChannel(device.fd(), i / perQueue, MountOptions.MAX_WRITE));
+      }
+    } catch (IOException e) {
+      channels.forEach(RingChannel::close);
+      LOG.log(Level.WARNING, "FUSE requests stay on /dev/fuse: " + e.getMessage());
+      return List.of();
+    }
+    LOG.log(Level.INFO, "FUSE requests over io_uring: " + cpus + " queues of " + perQueue + " entries");
+    List<Thread> rings = new ArrayList<>();
+    for (RingChannel channel : channels) {
+      int cpu = channel.queue();
+      long[] affinity = new long[cpu / 64 + 1];
+      affinity[cpu / 64] = 1L << (cpu % 64);
+      Worker worker = new Worker(true, channel, channel.answers());
+      rings.add(daemon(() -> {
+        // A CPU that is possible but offline refuses the pinning; it also sends no requests.
+        Native.LIBC.sched_setaffinity(0, 8L * affinity.length, affinity);
+        try {
+          worker.loop();
+        } catch (IOException e) {
+          // Before the kernel moves to the rings (an entry refused), requests stay on /dev/fuse.
+          if (ringFailed.compareAndSet(false, true)) {
+            LOG.log(Level.ERROR, "FUSE over io_uring failed: " + e.getMessage());
+          }
+        } finally {
+          channel.close();
+        }
+      }, "fuse-ring-" + cpu + "-" + rings.size() % perQueue));
+    }
+    return rings;
   }
 
   private static Thread daemon(Runnable body, String name) {
@@ -276,8 +336,9 @@ public final class FuseServer implements Connection {
 
   /** A request thread: its buffers, and the answer objects it hands the filesystem. */
   private final class Worker {
+    private final RequestChannel channel;
     private final ByteBuffer in = ByteBuffer.allocateDirect(BUFFER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-    private final ByteBuffer out = ByteBuffer.allocateDirect(BUFFER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+    private final ByteBuffer out;
     private final Request request = new Request();
     private final Entry entry = new Entry();
     private final Attr attr = new Attr();
@@ -299,15 +360,23 @@ public final class FuseServer implements Connection {
     /** Time this thread spent answering requests; written by this thread only. */
     volatile long busyNanos;
 
+    /** A thread reading /dev/fuse. */
     Worker(boolean permanent) {
+      this(permanent, device, ByteBuffer.allocateDirect(BUFFER_SIZE).order(ByteOrder.LITTLE_ENDIAN));
+    }
+
+    /** A thread answering from {@code channel}, building its answers in {@code out}. */
+    Worker(boolean permanent, RequestChannel channel, ByteBuffer out) {
       this.permanent = permanent;
+      this.channel = channel;
+      this.out = out;
     }
 
     /** Reads the next request; false once the filesystem is unmounted. */
     private boolean next() throws IOException {
       while (true) {
         in.clear();
-        long length = device.read(in);
+        long length = channel.read(in);
         if (length >= Protocol.IN_HEADER) {
           in.limit((int) length);
           request.opcode = in.getInt(4);
@@ -324,7 +393,7 @@ public final class FuseServer implements Connection {
         }
         // ENOENT: the request was interrupted before we read it; EINTR, EAGAIN: try again.
         if (errno != Errors.ENOENT && errno != Errors.EINTR && errno != Errors.EAGAIN) {
-          throw new IOException("reading /dev/fuse failed: " + Mounter.strerror(errno));
+          throw new IOException("reading a request failed: " + Mounter.strerror(errno));
         }
       }
     }
@@ -366,8 +435,12 @@ public final class FuseServer implements Connection {
         if (options.passthrough()) {
           wanted |= Protocol.PASSTHROUGH;
         }
+        if (options.ioUring()) {
+          wanted |= Protocol.OVER_IO_URING;
+        }
         long agreed = wanted & offered;
         passthrough = (agreed & Protocol.PASSTHROUGH) != 0;
+        ioUring = (agreed & Protocol.OVER_IO_URING) != 0;
         out.putInt(Protocol.KERNEL_MAJOR).putInt(minor).putInt(maxReadahead).putInt((int) agreed);
         out.putShort((short) 64).putShort((short) 48); // max_background, congestion_threshold
         out.putInt(MountOptions.MAX_WRITE).putInt(1); // max_write, time_gran (ns)
@@ -666,7 +739,7 @@ public final class FuseServer implements Connection {
       out.putInt(0, length).putInt(4, error).putLong(8, request.unique);
       out.position(0).limit(length);
       // ENOENT: the request was interrupted and the kernel no longer waits for the answer.
-      int result = device.write(out, length);
+      int result = channel.write(out, length);
       if (result < 0 && result != -Errors.ENOENT) {
         LOG.log(Level.WARNING, "answering " + request + " failed: " + Mounter.strerror(-result));
       }

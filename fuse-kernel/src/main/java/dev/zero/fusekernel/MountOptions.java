@@ -8,9 +8,10 @@ package dev.zero.fusekernel;
  * @param allowOther let users other than the one mounting in
  * @param threads how many threads answer requests
  * @param passthrough ask the kernel for passthrough of open files to backing files (needs root)
+ * @param ioUring take requests over io_uring when the kernel offers it (its fuse module's enable_uring)
  * @param debug log every request
  */
-public record MountOptions(String source, String name, boolean allowOther, int threads, boolean passthrough, boolean debug) {
+public record MountOptions(String source, String name, boolean allowOther, int threads, boolean passthrough, boolean ioUring, boolean debug) {
   /** The largest request: 256 pages of data, where libfuse2 stops at 32. */
   static final int MAX_PAGES = 256;
   static final int MAX_WRITE = MAX_PAGES * Protocol.PAGE;

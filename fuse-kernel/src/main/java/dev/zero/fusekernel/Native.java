@@ -47,6 +47,13 @@ public interface Native {
   @SaveError
   long recvmsg(int fd, Pointer msghdr, int flags);
 
+  /** syscall(2), for io_uring's calls, which libc does not wrap, and mmap (libc's, bound here, answers EINVAL). */
+  @SaveError
+  long syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6);
+
+  @SaveError
+  int sched_setaffinity(int pid, long size, long[] mask);
+
   int getuid();
 
   int getgid();

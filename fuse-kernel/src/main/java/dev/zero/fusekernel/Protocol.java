@@ -61,6 +61,8 @@ final class Protocol {
   static final long HANDLE_KILLPRIV_V2 = 1L << 28;
   static final long INIT_EXT = 1L << 30;
   static final long PASSTHROUGH = 1L << 37;
+  /** 7.42's, with structs of its own only (RingChannel), so the binding still speaks 7.41. */
+  static final long OVER_IO_URING = 1L << 41;
 
   // Notification codes, sent in the error field of a header with unique 0.
   static final int NOTIFY_INVAL_INODE = 2;

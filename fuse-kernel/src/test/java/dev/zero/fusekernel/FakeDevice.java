@@ -25,6 +25,11 @@ final class FakeDevice implements FuseDevice {
   /** What the next ioctl returns. */
   volatile int ioctlResult;
 
+  @Override
+  public int fd() {
+    return -1;
+  }
+
   /** A device that hands out {@code requests} and then reports the unmount. */
   static FakeDevice of(byte[]... requests) {
     FakeDevice device = new FakeDevice();

@@ -76,6 +76,7 @@ final class FuseH {
   static final long SECURITY_CTX = 1L << 32;
   static final long CREATE_SUPP_GROUP = 1L << 34;
   static final long PASSTHROUGH = 1L << 37;
+  static final long OVER_IO_URING = 1L << 41; // 7.42
 
   static final int GETATTR_FH = 1;
   static final int FSYNC_FDATASYNC = 1;
@@ -115,6 +116,13 @@ final class FuseH {
   static final int STATFS_OUT = 80;
   static final int DIRENT_NAME_OFFSET = 24;
   static final int FUSE_MIN_READ_BUFFER = 8192;
+
+  // struct fuse_uring_req_header (7.42, Linux 6.14): in_out[128], op_in[128], then struct
+  // fuse_uring_ent_in_out { flags, commit_id, payload_sz, padding, reserved }
+  static final int URING_HEADER = 288;
+  static final int URING_OP_IN = 128;
+  static final int URING_COMMIT_ID = 264;
+  static final int URING_PAYLOAD_SZ = 272;
 
   // ioctls: _IOW(FUSE_DEV_IOC_MAGIC, nr, type), FUSE_DEV_IOC_MAGIC 229
   static final long DEV_IOC_BACKING_OPEN = iow(229, 1, 16); // struct fuse_backing_map

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /** What the filesystem asks of the kernel itself: notifications and backing files. */
 class FuseServerConnectionTest {
-  private static final MountOptions OPTIONS = new MountOptions("codec", "codec", false, 1, true, false);
+  private static final MountOptions OPTIONS = new MountOptions("codec", "codec", false, 1, true, false, false);
 
   /**
    * Serves INIT, lets {@code atInit} use the connection from FileSystem.init, waits up to 2 s for

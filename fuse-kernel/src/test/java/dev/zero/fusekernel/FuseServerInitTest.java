@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Test;
 
 /** The INIT handshake: struct fuse_init_in in, struct fuse_init_out (64 bytes) out. */
 class FuseServerInitTest {
-  private static final MountOptions PLAIN = new MountOptions("codec", "codec", false, 1, false, false);
-  private static final MountOptions PASSTHROUGH = new MountOptions("codec", "codec", false, 1, true, false);
+  private static final MountOptions PLAIN = new MountOptions("codec", "codec", false, 1, false, false, false);
+  private static final MountOptions PASSTHROUGH = new MountOptions("codec", "codec", false, 1, true, false, false);
+  private static final MountOptions IO_URING = new MountOptions("codec", "codec", false, 1, false, true, false);
   /** What the binding asks for when the kernel offers everything and passthrough is not wanted. */
   private static final long WANTED = FuseH.ASYNC_READ | FuseH.ATOMIC_O_TRUNC | FuseH.BIG_WRITES
       | FuseH.DO_READDIRPLUS | FuseH.READDIRPLUS_AUTO | FuseH.ASYNC_DIO | FuseH.PARALLEL_DIROPS | FuseH.MAX_PAGES
@@ -162,6 +163,17 @@ class FuseServerInitTest {
   }
 
   @Test
+  void ioUringIsAgreedInFlags2OnlyWhenWantedAndOffered() throws IOException {
+    InitOut agreed = InitOut.read(serve(IO_URING, init(1, 7, 41, KERNEL_OFFERS)).answers().get(0), 1);
+    InitOut notWanted = InitOut.read(serve(PLAIN, init(1, 7, 41, KERNEL_OFFERS)).answers().get(0), 1);
+    InitOut notOffered = InitOut.read(serve(IO_URING, init(1, 7, 41, KERNEL_OFFERS & ~FuseH.OVER_IO_URING)).answers().get(0), 1);
+
+    assertEquals(FuseH.OVER_IO_URING, agreed.allFlags() & FuseH.OVER_IO_URING, "FUSE_OVER_IO_URING");
+    assertEquals(0, notWanted.allFlags() & FuseH.OVER_IO_URING);
+    assertEquals(0, notOffered.allFlags() & FuseH.OVER_IO_URING);
+  }
+
+  @Test
   void passthroughIsNotAgreedUnlessWantedAndOfferedWithInitExt() throws IOException {
     List<FakeDevice> devices = List.of(
         serve(PLAIN, init(1, 7, 41, KERNEL_OFFERS)), // offered, not wanted
@@ -188,7 +200,7 @@ class FuseServerInitTest {
 
   @Test
   void serveReturnsAndClosesTheDeviceOnceEveryRequestThreadSeesTheUnmount() throws IOException {
-    MountOptions threads = new MountOptions("codec", "codec", false, 4, false, false);
+    MountOptions threads = new MountOptions("codec", "codec", false, 4, false, false, false);
     FakeDevice device = serve(threads, init(1, 7, 41, KERNEL_OFFERS), request(FuseH.STATFS, 2, 1).build());
 
     assertTrue(device.closed());

@@ -19,11 +19,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The binding on a real mount: a read-only filesystem of one file, served by the kernel's protocol. */
 class FuseServerMountTest {
-  private static final byte[] CONTENT = "hello from the kernel's protocol\n".getBytes(StandardCharsets.UTF_8);
+  static final byte[] CONTENT = "hello from the kernel's protocol\n".getBytes(StandardCharsets.UTF_8);
   private static final byte[] NAME = "hello".getBytes(StandardCharsets.UTF_8);
 
   /** Root (1) holds one file "hello" (2). */
-  private static final class OneFile implements FileSystem {
+  static class OneFile implements FileSystem {
     @Override
     public void lookup(Request request, long parent, byte[] name, Entry entry) throws FuseException {
       if (parent != 1 || !Arrays.equals(name, NAME)) {
@@ -91,11 +91,8 @@ class FuseServerMountTest {
     }
   }
 
-  @Test
-  void aMountedFilesystemListsStatsAndReads(@TempDir Path dir) throws Exception {
-    assumeTrue(FuseServer.privileged() && Files.exists(Path.of("/dev/fuse")), "mounting needs root and /dev/fuse");
-    Path mnt = Files.createDirectory(dir.resolve("mnt"));
-    FuseServer server = FuseServer.mount(mnt, new MountOptions("fusekerneltest", "fusekerneltest", false, 1, false, false), new OneFile());
+  /** Runs {@code server.serve()} on a thread of its own, which ends with the unmount. */
+  static Thread serveInBackground(FuseServer server) {
     Thread serving = new Thread(() -> {
       try {
         server.serve();
@@ -104,6 +101,15 @@ class FuseServerMountTest {
       }
     });
     serving.start();
+    return serving;
+  }
+
+  @Test
+  void aMountedFilesystemListsStatsAndReads(@TempDir Path dir) throws Exception {
+    assumeTrue(FuseServer.privileged() && Files.exists(Path.of("/dev/fuse")), "mounting needs root and /dev/fuse");
+    Path mnt = Files.createDirectory(dir.resolve("mnt"));
+    FuseServer server = FuseServer.mount(mnt, new MountOptions("fusekerneltest", "fusekerneltest", false, 1, false, false, false), new OneFile());
+    Thread serving = serveInBackground(server);
     try {
       try (Stream<Path> entries = Files.list(mnt)) {
         assertEquals(List.of(mnt.resolve("hello")), entries.toList());

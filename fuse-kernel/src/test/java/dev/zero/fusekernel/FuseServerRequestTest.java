@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * way, so a wrong offset in the binding shows up as a wrong field here.
  */
 class FuseServerRequestTest {
-  private static final MountOptions OPTIONS = new MountOptions("codec", "codec", false, 1, false, false);
+  private static final MountOptions OPTIONS = new MountOptions("codec", "codec", false, 1, false, false, false);
   private static final String WHO = " uid=" + KernelMessages.UID + " gid=" + KernelMessages.GID + " pid=" + KernelMessages.PID;
   private static final int S_IFDIR = 0040000;
   private static final int S_IFREG = 0100000;

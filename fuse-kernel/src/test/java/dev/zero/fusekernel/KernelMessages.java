@@ -86,7 +86,7 @@ final class KernelMessages {
       | FuseH.WRITEBACK_CACHE | FuseH.NO_OPEN_SUPPORT | FuseH.PARALLEL_DIROPS | FuseH.HANDLE_KILLPRIV
       | FuseH.POSIX_ACL | FuseH.ABORT_ERROR | FuseH.MAX_PAGES | FuseH.CACHE_SYMLINKS
       | FuseH.NO_OPENDIR_SUPPORT | FuseH.EXPLICIT_INVAL_DATA | FuseH.HANDLE_KILLPRIV_V2 | FuseH.SETXATTR_EXT | FuseH.INIT_EXT
-      | FuseH.SECURITY_CTX | FuseH.CREATE_SUPP_GROUP | FuseH.PASSTHROUGH;
+      | FuseH.SECURITY_CTX | FuseH.CREATE_SUPP_GROUP | FuseH.PASSTHROUGH | FuseH.OVER_IO_URING;
 
   /** One written answer or notification: {@code struct fuse_out_header} and what follows. */
   static final class Answer {
