@@ -34,6 +34,8 @@ class KillNinePersistenceTest {
     private Path work;
     private ZeroMount mount;
     private Path durable;
+    /** What the killed mount left in /tmp (the mount's java.io.tmpdir) that was not there before it. */
+    private List<String> leftInTmp;
 
     @BeforeAll
     void writeAndFsyncThenKillAndMountAgain() throws IOException {
@@ -41,6 +43,7 @@ class KillNinePersistenceTest {
         work = Files.createTempDirectory("zero-conformance-kill9-");
         Path mnt = work.resolve("mnt");
         Path cache = work.resolve("cache");
+        List<String> tmpBefore = tmpEntries();
         mount = ZeroMount.start(mnt, cache);
         durable = Sys.mkdir(mnt.resolve("durable"));
 
@@ -59,7 +62,15 @@ class KillNinePersistenceTest {
 
         mount.kill9();
         mount.close();
+        leftInTmp = tmpEntries();
+        leftInTmp.removeAll(tmpBefore);
         mount = ZeroMount.start(mnt, cache);
+    }
+
+    private List<String> tmpEntries() throws IOException {
+        try (var entries = Files.list(Path.of("/tmp"))) {
+            return new ArrayList<>(entries.filter(entry -> !entry.equals(work)).map(entry -> entry.getFileName().toString()).toList());
+        }
     }
 
     private static void writeAndFsync(Path file, byte[] content) {
@@ -82,6 +93,11 @@ class KillNinePersistenceTest {
                 Trees.deleteRecursively(work);
             }
         }
+    }
+
+    @Test
+    void theKilledMountLeftNothingInTmp() {
+        assertEquals(List.of(), leftInTmp, "files a SIGKILL of the mount left behind in /tmp");
     }
 
     @Test
