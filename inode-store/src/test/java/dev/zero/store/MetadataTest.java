@@ -116,7 +116,9 @@ class MetadataTest {
     long reported = 0;
     for (int kill = 0; kill < 12; kill++) {
       Path log = dir.resolve("writer-" + kill + ".log");
-      Process writer = new ProcessBuilder(javaBinary(), "-cp", System.getProperty("java.class.path"),
+      // Its own temp directory, gone with the test's: lz4-java copies its JNI library there at
+      // each start, and a killed JVM leaves it.
+      Process writer = new ProcessBuilder(javaBinary(), "-Djava.io.tmpdir=" + dir, "-cp", System.getProperty("java.class.path"),
           MetadataWriter.class.getName(), store.toString())
           .redirectOutput(log.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
       long startDeadline = System.currentTimeMillis() + 30_000;
