@@ -119,18 +119,13 @@ final class IoUring implements AutoCloseable {
     }
   }
 
-  /**
-   * Takes the oldest completion: its result, with its user data in {@code userData[0]}; or
-   * {@code Long.MIN_VALUE} when there is none.
-   */
-  long completion(long[] userData) {
+  /** Takes the oldest completion's result, or {@code Long.MIN_VALUE} when there is none. */
+  long completion() {
     int tail = (int) INT.getAcquire(ring, cqTail);
     if (seenCq == tail) {
       return Long.MIN_VALUE;
     }
-    int at = cqes + CQE_SIZE * (seenCq & cqMask);
-    userData[0] = ring.getLong(at);
-    int result = ring.getInt(at + 8);
+    int result = ring.getInt(cqes + CQE_SIZE * (seenCq & cqMask) + 8); // struct io_uring_cqe: user_data, res, flags
     seenCq++;
     INT.setRelease(ring, cqHead, seenCq); // the entry is read: the kernel may reuse it
     return result;

@@ -32,7 +32,6 @@ final class RingChannel implements RequestChannel, AutoCloseable {
   private final ByteBuffer headers = ByteBuffer.allocateDirect(HEADERS).order(ByteOrder.LITTLE_ENDIAN);
   private final ByteBuffer answers;
   private final ByteBuffer iovecs = ByteBuffer.allocateDirect(32).order(ByteOrder.LITTLE_ENDIAN);
-  private final long[] userData = new long[1];
   /** The commit id of the request answered last, sent back with the fetch of the next. */
   private long commitId;
 
@@ -72,7 +71,7 @@ final class RingChannel implements RequestChannel, AutoCloseable {
       return result;
     }
     long completed;
-    while ((completed = ring.completion(userData)) == Long.MIN_VALUE) {
+    while ((completed = ring.completion()) == Long.MIN_VALUE) {
       result = ring.submitAndWait();
       if (result < 0) {
         return result;
