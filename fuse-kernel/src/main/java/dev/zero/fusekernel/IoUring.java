@@ -24,7 +24,7 @@ final class IoUring implements AutoCloseable {
   private static final int PROT_READ_WRITE = 3;
   private static final int MAP_SHARED_POPULATE = 0x01 | 0x8000;
   static final int OP_URING_CMD = 46;
-  static final int SQE_SIZE = 128;
+  private static final int SQE_SIZE = 128;
   private static final int CQE_SIZE = 16;
   /** The ring's head and tail are shared with the kernel: read with acquire, written with release. */
   private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
@@ -85,6 +85,7 @@ final class IoUring implements AutoCloseable {
     sqes = new ByteBuffer[sqEntries];
     for (int i = 0; i < sqEntries; i++) {
       sqes[i] = all.slice(i * SQE_SIZE, SQE_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+      ring.putInt(sqArray + 4 * i, i); // the ring's slot i always holds entry i
     }
     seenCq = (int) INT.getAcquire(ring, cqHead);
     nextSqe = (int) INT.getAcquire(ring, sqTail);
@@ -97,7 +98,6 @@ final class IoUring implements AutoCloseable {
     for (int i = 0; i < SQE_SIZE; i += 8) {
       sqe.putLong(i, 0);
     }
-    ring.putInt(sqArray + 4 * index, index);
     nextSqe++;
     unsubmitted++;
     return sqe;

@@ -66,17 +66,13 @@ final class RingChannel implements RequestChannel, AutoCloseable {
 
   @Override
   public long read(ByteBuffer in) {
-    int result = ring.submitAndWait();
-    if (result < 0) {
-      return result;
-    }
     long completed;
-    while ((completed = ring.completion()) == Long.MIN_VALUE) {
-      result = ring.submitAndWait();
+    do {
+      int result = ring.submitAndWait();
       if (result < 0) {
         return result;
       }
-    }
+    } while ((completed = ring.completion()) == Long.MIN_VALUE);
     if (completed < 0) {
       return completed == -Errors.ENOTCONN ? -Errors.ENODEV : completed; // ENOTCONN: the connection ended
     }
